@@ -1,0 +1,56 @@
+package dev.sparkembed.jobs;
+
+import dev.sparkembed.jobs.bench.BenchCommand;
+import dev.sparkembed.jobs.cli.EmbedCommand;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The command line: {@code sparkembed <command> [options]}. Runs under spark-submit or alone. */
+@Command(
+    name = "sparkembed",
+    mixinStandardHelpOptions = true,
+    versionProvider = SparkEmbed.Version.class,
+    description = "Batch embedding of paragraph corpora on Apache Spark.",
+    subcommands = {EmbedCommand.class, BenchCommand.class})
+public final class SparkEmbed {
+
+  /** Exit code of a usage error or a problem found before any work. */
+  public static final int USAGE_ERROR = 2;
+
+  public static void main(String[] args) {
+    int code = run(args);
+    if (code != 0) {
+      System.exit(code);
+    }
+  }
+
+  public static int run(String... args) {
+    CommandLine cli = new CommandLine(new SparkEmbed());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setParameterExceptionHandler(
+        (e, arguments) -> {
+          PrintWriter err = e.getCommandLine().getErr();
+          err.println("sparkembed: error: " + e.getMessage());
+          err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+          return USAGE_ERROR;
+        });
+    cli.setExecutionExceptionHandler(
+        (e, commandLine, parseResult) -> {
+          if (e instanceof UserError) {
+            commandLine.getErr().println("sparkembed: error: " + e.getMessage());
+            return USAGE_ERROR;
+          }
+          throw e;
+        });
+    return cli.execute(args);
+  }
+
+  /** The version picocli prints for {@code --version}. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      return new String[] {"sparkembed " + dev.sparkembed.jobs.embed.Versions.sparkembed()};
+    }
+  }
+}

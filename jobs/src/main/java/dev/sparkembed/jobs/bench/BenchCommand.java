@@ -1,0 +1,204 @@
+package dev.sparkembed.jobs.bench;
+
+import dev.sparkembed.jobs.SparkSessions;
+import dev.sparkembed.jobs.UserError;
+import dev.sparkembed.jobs.cli.BatchOptions;
+import dev.sparkembed.jobs.cli.CorpusOptions;
+import dev.sparkembed.jobs.cli.ModelOptions;
+import dev.sparkembed.jobs.corpus.CorpusReader;
+import dev.sparkembed.jobs.corpus.CorpusValidator;
+import dev.sparkembed.jobs.corpus.ValidatedCorpus;
+import dev.sparkembed.jobs.embed.EmbedJob;
+import dev.sparkembed.jobs.embed.EmbedJobOptions;
+import dev.sparkembed.jobs.embed.EmbedResult;
+import dev.sparkembed.jobs.embed.OutputMode;
+import dev.sparkembed.jobs.embed.WorkPlanner;
+import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.Embedded;
+import dev.sparkembed.udfs.embed.WindowedEmbedder;
+import dev.sparkembed.udfs.engine.EncoderModel;
+import dev.sparkembed.udfs.model.ModelSpec;
+import dev.sparkembed.udfs.spark.EmbeddingTable;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sparkembed bench}: on the same corpus and model, measures (a) the engine loop alone in
+ * this JVM, (b) the full job end to end, (c) a naive baseline that does what the DJL Spark
+ * extension's {@code TextEmbedder} does; prints a table and writes a JSON report.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description =
+        "Benchmark the engine alone, the full job and a naive Spark baseline on the same data.")
+public final class BenchCommand implements Callable<Integer> {
+
+  @Mixin CorpusOptions corpus;
+  @Mixin ModelOptions models;
+  @Mixin BatchOptions batch;
+
+  @Option(
+      names = "--report",
+      paramLabel = "FILE",
+      description = "Write the results as JSON to FILE.")
+  Path report;
+
+  @Option(
+      names = "--work-dir",
+      paramLabel = "DIR",
+      description = "Where the job and the baseline write their tables. Default: a temp folder.")
+  Path workDir;
+
+  @Override
+  public Integer call() throws IOException {
+    List<ModelSpec> specs;
+    BatchSettings settings;
+    try {
+      specs = models.resolve();
+      settings = batch.toSettings();
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+    if (specs.size() != 1) {
+      throw new UserError("Cannot set --models to " + specs.size() + " models: bench takes one");
+    }
+    ModelSpec spec = specs.get(0);
+    Path dir = workDir != null ? workDir : Files.createTempDirectory("sparkembed-bench");
+    SparkSession spark = SparkSessions.getOrCreate("sparkembed bench");
+    int cores = spark.sparkContext().defaultParallelism();
+    PrintStream out = System.out;
+
+    ValidatedCorpus validated = validate(spark);
+    List<String> texts =
+        validated.valid().select(EmbeddingTable.TEXT).as(Encoders.STRING()).collectAsList();
+    validated.release().run();
+    out.printf(
+        Locale.ROOT,
+        "bench: %,d paragraphs, model %s, %d cores%n",
+        texts.size(),
+        spec.name(),
+        cores);
+
+    AtomicLong tokens = new AtomicLong();
+    double engineSeconds = engineLoop(spec, settings, texts, cores, tokens);
+    out.printf(Locale.ROOT, "bench: engine loop     %8.1f s%n", engineSeconds);
+
+    long start = System.nanoTime();
+    EmbedResult result =
+        new EmbedJob(
+                spark,
+                new EmbedJobOptions(
+                    corpus.toSource(),
+                    dir.resolve("job").toString(),
+                    OutputMode.OVERWRITE,
+                    List.of(spec),
+                    settings,
+                    batch.partitions()),
+                System.err)
+            .run();
+    double jobSeconds = (System.nanoTime() - start) / 1e9;
+    if (!result.succeeded()) {
+      throw new IllegalStateException("the job failed: " + result.models().get(0).failure());
+    }
+    int partitions = result.models().get(0).manifest().partitions();
+    out.printf(Locale.ROOT, "bench: sparkembed job  %8.1f s%n", jobSeconds);
+
+    start = System.nanoTime();
+    spark
+        .sparkContext()
+        .setJobGroup("sparkembed-bench", "Naive baseline (TextEmbedder-like)", false);
+    ValidatedCorpus again = validate(spark);
+    again
+        .valid()
+        .repartition(partitions)
+        .mapPartitions(new NaiveBaseline(spec), Encoders.row(EmbeddingTable.OUTPUT))
+        .write()
+        .mode(SaveMode.Overwrite)
+        .parquet(dir.resolve("baseline").toString());
+    again.release().run();
+    double baselineSeconds = (System.nanoTime() - start) / 1e9;
+    out.printf(Locale.ROOT, "bench: naive baseline  %8.1f s%n", baselineSeconds);
+
+    BenchReport bench =
+        BenchReport.of(
+            spec.name(),
+            corpus.toSource().input(),
+            texts.size(),
+            tokens.get(),
+            cores,
+            partitions,
+            settings,
+            engineSeconds,
+            jobSeconds,
+            baselineSeconds);
+    print(bench, out);
+    if (report != null) {
+      Files.writeString(report, bench.toJson(), StandardCharsets.UTF_8);
+      out.println("bench: report written to " + report);
+    }
+    return 0;
+  }
+
+  private ValidatedCorpus validate(SparkSession spark) {
+    var read = CorpusReader.read(spark, corpus.toSource());
+    int partitions =
+        WorkPlanner.validationPartitions(
+            EmbedJob.sizeInBytes(read), spark.sparkContext().defaultParallelism());
+    return CorpusValidator.validate(read, corpus.toSource(), partitions);
+  }
+
+  private static double engineLoop(
+      ModelSpec spec, BatchSettings settings, List<String> texts, int cores, AtomicLong tokens) {
+    try (EncoderModel model = EncoderModel.load(spec, cores);
+        var predictor = model.newPredictor()) {
+      WindowedEmbedder embedder =
+          new WindowedEmbedder(model, predictor, settings, (rows, batchTokens) -> {});
+      embedder.embedAll(texts.subList(0, Math.min(64, texts.size())));
+      long start = System.nanoTime();
+      Iterator<Embedded<String>> it = embedder.embed(texts.iterator(), t -> t, t -> "a text");
+      while (it.hasNext()) {
+        tokens.addAndGet(it.next().embeddedTokens());
+      }
+      return (System.nanoTime() - start) / 1e9;
+    }
+  }
+
+  private static void print(BenchReport r, PrintStream out) {
+    out.printf(
+        Locale.ROOT,
+        "%n%-34s %10s %12s %10s%n",
+        "what (" + r.rows() + " rows, " + r.tokens() + " tokens)",
+        "seconds",
+        "tokens/s",
+        "vs job");
+    row(out, "engine loop, one JVM, no Spark", r.engineSeconds(), r.engineTokensPerS(), r);
+    row(out, "sparkembed job (read+embed+write)", r.jobSeconds(), r.jobTokensPerS(), r);
+    row(out, "naive baseline (TextEmbedder-like)", r.baselineSeconds(), r.baselineTokensPerS(), r);
+    out.printf(
+        Locale.ROOT,
+        "job/engine = %.2f, job/baseline = %.2f%n",
+        r.jobVsEngine(),
+        r.jobVsBaseline());
+  }
+
+  private static void row(
+      PrintStream out, String what, double seconds, double rate, BenchReport r) {
+    out.printf(
+        Locale.ROOT, "%-34s %10.1f %12.0f %10.2f%n", what, seconds, rate, rate / r.jobTokensPerS());
+  }
+}

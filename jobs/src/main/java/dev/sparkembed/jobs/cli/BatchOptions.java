@@ -1,0 +1,43 @@
+package dev.sparkembed.jobs.cli;
+
+import dev.sparkembed.udfs.embed.BatchSettings;
+import picocli.CommandLine.Option;
+
+/** How executors batch texts, and how many partitions the embedding stage has. */
+public final class BatchOptions {
+
+  @Option(
+      names = "--batch-size",
+      paramLabel = "ROWS",
+      description = "Most texts per engine call. Default: ${DEFAULT-VALUE}.")
+  int maxRows = BatchSettings.DEFAULT.maxRows();
+
+  @Option(
+      names = "--batch-tokens",
+      paramLabel = "TOKENS",
+      description =
+          "Most tokens per engine call, padding included (rows x longest text). Default: ${DEFAULT-VALUE}.")
+  int maxTokens = BatchSettings.DEFAULT.maxTokens();
+
+  @Option(
+      names = "--window-rows",
+      paramLabel = "ROWS",
+      description =
+          "Texts tokenized and sorted by length together on an executor; bounds its memory."
+              + " Default: ${DEFAULT-VALUE}.")
+  int windowRows = BatchSettings.DEFAULT.windowRows();
+
+  @Option(
+      names = "--partitions",
+      paramLabel = "N",
+      description = "Partitions of the embedding stage. Default: 0, planned from the corpus size.")
+  int partitions;
+
+  public int partitions() {
+    return partitions;
+  }
+
+  public BatchSettings toSettings() {
+    return new BatchSettings(maxRows, maxTokens, windowRows);
+  }
+}

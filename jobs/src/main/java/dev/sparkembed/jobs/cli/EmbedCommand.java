@@ -1,0 +1,98 @@
+package dev.sparkembed.jobs.cli;
+
+import dev.sparkembed.jobs.SparkSessions;
+import dev.sparkembed.jobs.UserError;
+import dev.sparkembed.jobs.embed.EmbedJob;
+import dev.sparkembed.jobs.embed.EmbedJobOptions;
+import dev.sparkembed.jobs.embed.EmbedResult;
+import dev.sparkembed.jobs.embed.OutputMode;
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code sparkembed embed}: the main job. */
+@Command(
+    name = "embed",
+    mixinStandardHelpOptions = true,
+    description = "Embed every paragraph of a corpus into one Parquet table per model.")
+public final class EmbedCommand implements Callable<Integer> {
+
+  @Mixin CorpusOptions corpus;
+  @Mixin ModelOptions models;
+  @Mixin BatchOptions batch;
+
+  @Option(
+      names = "--output",
+      required = true,
+      paramLabel = "DIR",
+      description = "Folder for the tables: DIR/<model>/ and DIR/_rejected/.")
+  String output;
+
+  @Option(
+      names = "--mode",
+      defaultValue = "error",
+      paramLabel = "MODE",
+      description =
+          "error: stop if DIR is not empty; overwrite: replace the tables this run writes."
+              + " Default: ${DEFAULT-VALUE}.")
+  OutputMode mode;
+
+  @Override
+  public Integer call() {
+    EmbedJobOptions options = options();
+    SparkSession spark = SparkSessions.getOrCreate("sparkembed embed");
+    EmbedResult result = new EmbedJob(spark, options, System.err).run();
+    printSummary(result, System.out);
+    return result.succeeded() ? 0 : 1;
+  }
+
+  EmbedJobOptions options() {
+    try {
+      return new EmbedJobOptions(
+          corpus.toSource(),
+          output,
+          mode,
+          models.resolve(),
+          batch.toSettings(),
+          batch.partitions());
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+  }
+
+  static void printSummary(EmbedResult result, PrintStream out) {
+    var counts = result.counts();
+    out.printf(
+        Locale.ROOT,
+        "sparkembed: read %,d rows: %,d to embed, %,d rejected, %,d identical duplicates"
+            + " embedded once%n",
+        counts.rowsRead(),
+        counts.validRows(),
+        counts.rejectedRows(),
+        counts.identicalDuplicates());
+    for (EmbedResult.ModelOutcome model : result.models()) {
+      if (model.succeeded()) {
+        var m = model.manifest();
+        out.printf(
+            Locale.ROOT,
+            "sparkembed: %s: %,d rows, %,d truncated, %,d tokens in %.1f s (%.1f rows/s, %,.0f"
+                + " tokens/s)%n  table: %s%n",
+            model.displayName(),
+            m.rows(),
+            m.rowsTruncated(),
+            m.tokens(),
+            m.seconds(),
+            m.rowsPerS(),
+            m.tokensPerS(),
+            model.table());
+      } else {
+        out.printf("sparkembed: %s FAILED: %s%n", model.displayName(), model.failure());
+      }
+    }
+    out.printf("sparkembed: rejected rows (with a reason): %s%n", result.rejectedTable());
+  }
+}

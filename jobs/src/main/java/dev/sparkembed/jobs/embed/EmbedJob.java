@@ -1,0 +1,176 @@
+package dev.sparkembed.jobs.embed;
+
+import static org.apache.spark.sql.functions.col;
+
+import dev.sparkembed.jobs.Messages;
+import dev.sparkembed.jobs.UserError;
+import dev.sparkembed.jobs.corpus.CorpusReader;
+import dev.sparkembed.jobs.corpus.CorpusValidator;
+import dev.sparkembed.jobs.corpus.ValidatedCorpus;
+import dev.sparkembed.udfs.model.FileRef;
+import dev.sparkembed.udfs.model.ModelFileException;
+import dev.sparkembed.udfs.model.ModelSpec;
+import dev.sparkembed.udfs.model.ModelStore;
+import dev.sparkembed.udfs.spark.EmbedPartitions;
+import dev.sparkembed.udfs.spark.EmbeddingTable;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.SparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.util.LongAccumulator;
+
+/**
+ * The embedding job: reads and validates the corpus once, then for each model embeds the valid rows
+ * on the executors and commits a Parquet table with its manifest. A model that fails leaves the
+ * tables of the others in place.
+ */
+public final class EmbedJob {
+
+  static final String JOB_GROUP = "sparkembed";
+
+  private final SparkSession spark;
+  private final EmbedJobOptions options;
+  private final PrintStream log;
+  private final long progressIntervalMillis;
+
+  public EmbedJob(SparkSession spark, EmbedJobOptions options, PrintStream log) {
+    this(spark, options, log, 10_000);
+  }
+
+  EmbedJob(
+      SparkSession spark, EmbedJobOptions options, PrintStream log, long progressIntervalMillis) {
+    this.spark = spark;
+    this.options = options;
+    this.log = log;
+    this.progressIntervalMillis = progressIntervalMillis;
+  }
+
+  public EmbedResult run() {
+    SparkContext sc = spark.sparkContext();
+    OutputLayout output = OutputLayout.of(spark, options.output());
+    output.checkWritable(options.mode());
+    verifyModelFiles();
+
+    String runId =
+        Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
+            + "-"
+            + UUID.randomUUID().toString().substring(0, 8);
+    sc.setJobGroup(JOB_GROUP, "Reading and checking the corpus " + options.corpus().input(), false);
+    Dataset<Row> corpus = CorpusReader.read(spark, options.corpus());
+    ValidatedCorpus validated =
+        CorpusValidator.validate(
+            corpus,
+            options.corpus(),
+            WorkPlanner.validationPartitions(sizeInBytes(corpus), sc.defaultParallelism()));
+    try {
+      ValidatedCorpus.Counts counts = validated.counts();
+      sc.setJobGroup(
+          JOB_GROUP,
+          String.format(Locale.ROOT, "Writing %,d rejected rows", counts.rejectedRows()),
+          false);
+      Path stagedRejected = output.staging(runId, OutputLayout.REJECTED);
+      validated.rejected().write().mode(SaveMode.ErrorIfExists).parquet(stagedRejected.toString());
+      output.commit(stagedRejected, output.rejected());
+
+      List<EmbedResult.ModelOutcome> outcomes = new ArrayList<>();
+      for (ModelSpec spec : options.models()) {
+        outcomes.add(embedOne(spec, validated, output, runId));
+      }
+      output.deleteStaging(runId);
+      return new EmbedResult(counts, output.rejected().toString(), outcomes);
+    } finally {
+      validated.release().run();
+      sc.clearJobGroup();
+    }
+  }
+
+  /** Spark's estimate of the input's size, from file sizes or table statistics. */
+  public static long sizeInBytes(Dataset<Row> corpus) {
+    return corpus.queryExecution().optimizedPlan().stats().sizeInBytes().longValue();
+  }
+
+  private void verifyModelFiles() {
+    for (ModelSpec spec : options.models()) {
+      for (FileRef file : List.of(spec.files().model(), spec.files().tokenizer())) {
+        try {
+          ModelStore.localCopy(file);
+        } catch (ModelFileException e) {
+          throw new UserError("Model " + spec.name() + ": " + e.getMessage(), e);
+        }
+      }
+    }
+  }
+
+  private EmbedResult.ModelOutcome embedOne(
+      ModelSpec spec, ValidatedCorpus validated, OutputLayout output, String runId) {
+    SparkContext sc = spark.sparkContext();
+    ValidatedCorpus.Counts counts = validated.counts();
+    long estimatedTokens =
+        WorkPlanner.estimatedTokens(counts.validRows(), counts.textChars(), spec.maxLength());
+    int partitions =
+        WorkPlanner.partitions(
+            counts.validRows(), estimatedTokens, sc.defaultParallelism(), options.partitions());
+    String description =
+        String.format(
+            Locale.ROOT,
+            "Embedding %,d paragraphs with %s",
+            counts.validRows(),
+            spec.displayName());
+    sc.setJobGroup(JOB_GROUP + "-" + spec.name(), description, false);
+    LongAccumulator rowsDone = sc.longAccumulator("sparkembed " + spec.name() + " rows");
+    LongAccumulator tokensDone = sc.longAccumulator("sparkembed " + spec.name() + " tokens");
+    Path staged = output.staging(runId, spec.name());
+    Path table = output.table(spec.name());
+    long start = System.nanoTime();
+    try (ProgressReporter progress =
+        new ProgressReporter(
+            sc, rowsDone, spec.displayName(), counts.validRows(), progressIntervalMillis, log)) {
+      validated
+          .valid()
+          .repartition(
+              partitions, col(EmbeddingTable.PAPER_ID), col(EmbeddingTable.PARAGRAPH_INDEX))
+          .mapPartitions(
+              new EmbedPartitions(spec, options.batch(), rowsDone, tokensDone),
+              Encoders.row(EmbeddingTable.OUTPUT))
+          .write()
+          .mode(SaveMode.ErrorIfExists)
+          .parquet(staged.toString());
+      double seconds = (System.nanoTime() - start) / 1e9;
+      sc.setJobGroup(JOB_GROUP + "-" + spec.name(), "Checking the table of " + spec.name(), false);
+      TableStats stats = TableStats.read(spark, staged.toString(), spec.maxLength());
+      Manifest manifest =
+          Manifest.of(
+              spec,
+              stats,
+              seconds,
+              options.batch(),
+              partitions,
+              new Manifest.Input(
+                  options.corpus().input(),
+                  options.corpus().format().name().toLowerCase(Locale.ROOT),
+                  counts.rowsRead(),
+                  counts.rejectedRows(),
+                  counts.identicalDuplicates()),
+              Versions.of(spark),
+              runId,
+              Instant.now().toString());
+      output.writeFile(new Path(staged, OutputLayout.MANIFEST), manifest.toJson());
+      output.commit(staged, table);
+      return new EmbedResult.ModelOutcome(
+          spec.name(), spec.displayName(), table.toString(), manifest, null);
+    } catch (RuntimeException e) {
+      log.printf("sparkembed: model %s failed: %s%n", spec.name(), Messages.rootMessage(e));
+      return new EmbedResult.ModelOutcome(
+          spec.name(), spec.displayName(), table.toString(), null, Messages.rootMessage(e));
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package dev.sparkembed.jobs.embed;
+
+import dev.sparkembed.jobs.corpus.CorpusSource;
+import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.model.ModelSpec;
+import java.util.List;
+
+/**
+ * Everything one embedding run needs, checked when built.
+ *
+ * @param partitions partitions of the embedding stage; 0 plans them from the corpus's size
+ */
+public record EmbedJobOptions(
+    CorpusSource corpus,
+    String output,
+    OutputMode mode,
+    List<ModelSpec> models,
+    BatchSettings batch,
+    int partitions) {
+
+  public EmbedJobOptions {
+    if (output == null || output.isBlank()) {
+      throw new IllegalArgumentException("Cannot set --output to an empty path");
+    }
+    if (models == null || models.isEmpty()) {
+      throw new IllegalArgumentException("Cannot set --models to an empty list");
+    }
+    if (partitions < 0) {
+      throw new IllegalArgumentException(
+          "Cannot set --partitions to " + partitions + ": must be 0 (plan from the data) or more");
+    }
+    models = List.copyOf(models);
+  }
+}

@@ -1,0 +1,110 @@
+package dev.sparkembed.jobs.embed;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.model.ModelFiles;
+import dev.sparkembed.udfs.model.ModelSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What a table is and how it was made, written as {@code _manifest.json} beside its Parquet files.
+ */
+public record Manifest(
+    String model,
+    String displayName,
+    String source,
+    String engine,
+    String dtype,
+    String fingerprint,
+    int dimension,
+    String pooling,
+    boolean normalize,
+    String passagePrefix,
+    int maxLength,
+    ModelFiles files,
+    long rows,
+    long tokens,
+    long rowsTruncated,
+    double seconds,
+    double rowsPerS,
+    double tokensPerS,
+    BatchSettings batch,
+    int partitions,
+    Input input,
+    Versions versions,
+    String runId,
+    String createdAt) {
+
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .build();
+
+  /** The corpus the table was made from. */
+  public record Input(
+      String path, String format, long rowsRead, long rowsRejected, long identicalDuplicates) {}
+
+  /** The software that made the table. */
+  public record Versions(
+      String sparkembed, String spark, String scala, String djl, String onnxruntime, String java) {}
+
+  public static Manifest of(
+      ModelSpec spec,
+      TableStats stats,
+      double seconds,
+      BatchSettings batch,
+      int partitions,
+      Input input,
+      Versions versions,
+      String runId,
+      String createdAt) {
+    return new Manifest(
+        spec.name(),
+        spec.displayName(),
+        spec.source(),
+        spec.engine(),
+        ModelSpec.DTYPE,
+        spec.fingerprint(),
+        spec.dimension(),
+        spec.pooling().configName(),
+        spec.normalize(),
+        spec.passagePrefix(),
+        spec.maxLength(),
+        spec.files(),
+        stats.rows(),
+        stats.tokens(),
+        stats.truncated(),
+        seconds,
+        seconds > 0 ? stats.rows() / seconds : 0,
+        seconds > 0 ? stats.tokens() / seconds : 0,
+        batch,
+        partitions,
+        input,
+        versions,
+        runId,
+        createdAt);
+  }
+
+  public byte[] toJson() {
+    try {
+      return JSON.writeValueAsString(this).getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static Manifest fromJson(byte[] json) {
+    try {
+      return JSON.readValue(json, Manifest.class);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package dev.sparkembed.udfs.engine;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * How the token vectors of one text become one vector. Every method reads only the text's own
+ * tokens (positions {@code 0..length-1} of a right-padded row), so the result does not depend on
+ * the other texts in the batch.
+ */
+public enum Pooling {
+  MEAN {
+    @Override
+    void pool(float[] hidden, int offset, int length, int width, float[] out) {
+      sum(hidden, offset, length, width, out);
+      scale(out, 1.0f / length);
+    }
+  },
+  CLS {
+    @Override
+    void pool(float[] hidden, int offset, int length, int width, float[] out) {
+      System.arraycopy(hidden, offset, out, 0, width);
+    }
+  },
+  MAX {
+    @Override
+    void pool(float[] hidden, int offset, int length, int width, float[] out) {
+      Arrays.fill(out, Float.NEGATIVE_INFINITY);
+      for (int t = 0; t < length; t++) {
+        int base = offset + t * width;
+        for (int h = 0; h < width; h++) {
+          out[h] = Math.max(out[h], hidden[base + h]);
+        }
+      }
+    }
+  },
+  MEAN_SQRT_LEN {
+    @Override
+    void pool(float[] hidden, int offset, int length, int width, float[] out) {
+      sum(hidden, offset, length, width, out);
+      scale(out, (float) (1.0 / Math.sqrt(length)));
+    }
+  },
+  LAST_TOKEN {
+    @Override
+    void pool(float[] hidden, int offset, int length, int width, float[] out) {
+      System.arraycopy(hidden, offset + (length - 1) * width, out, 0, width);
+    }
+  };
+
+  /**
+   * Pools row {@code row} of a {@code [rows, seqLen, width]} hidden-state tensor whose first {@code
+   * length} positions are the text's tokens.
+   */
+  public float[] pool(float[] hidden, int row, int seqLen, int width, int length) {
+    float[] out = new float[width];
+    pool(hidden, row * seqLen * width, length, width, out);
+    return out;
+  }
+
+  abstract void pool(float[] hidden, int offset, int length, int width, float[] out);
+
+  @JsonValue
+  public String configName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+
+  @JsonCreator
+  public static Pooling fromConfigName(String name) {
+    for (Pooling pooling : values()) {
+      if (pooling.configName().equalsIgnoreCase(name.trim())) {
+        return pooling;
+      }
+    }
+    throw new IllegalArgumentException(
+        "unknown pooling '" + name + "'; expected one of " + Arrays.toString(configNames()));
+  }
+
+  public static String[] configNames() {
+    return Arrays.stream(values()).map(Pooling::configName).toArray(String[]::new);
+  }
+
+  private static void sum(float[] hidden, int offset, int length, int width, float[] out) {
+    for (int t = 0; t < length; t++) {
+      int base = offset + t * width;
+      for (int h = 0; h < width; h++) {
+        out[h] += hidden[base + h];
+      }
+    }
+  }
+
+  private static void scale(float[] v, float factor) {
+    for (int i = 0; i < v.length; i++) {
+      v[i] *= factor;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+package dev.sparkembed.udfs.embed;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sparkembed.udfs.TestData;
+import dev.sparkembed.udfs.engine.EncoderModel;
+import dev.sparkembed.udfs.engine.ModelCache;
+import dev.sparkembed.udfs.model.ModelRegistry;
+import dev.sparkembed.udfs.text.TokenizedText;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** A text's vector does not depend on which texts share its batch, nor on the batch settings. */
+class BatchInvarianceTest {
+
+  private static List<String> sampleTexts() throws IOException {
+    ObjectMapper json = new ObjectMapper();
+    List<String> texts = new ArrayList<>();
+    for (String line : Files.readAllLines(TestData.examples("paragraphs.jsonl"))) {
+      texts.add(json.readTree(line).get("text").asText());
+    }
+    return texts;
+  }
+
+  @Test
+  void vectorsAgreeAloneAndInAnyBatch() throws IOException {
+    List<String> texts = sampleTexts();
+    EncoderModel model = ModelCache.get(ModelRegistry.builtIn().get("all-minilm-l6-v2"), "cpu", 1);
+    List<float[][]> runs = new ArrayList<>();
+    for (BatchSettings settings :
+        List.of(
+            new BatchSettings(1, 1024, 1),
+            new BatchSettings(7, 100_000, 7),
+            BatchSettings.DEFAULT,
+            new BatchSettings(64, 16_384, 64))) {
+      try (var predictor = model.newPredictor()) {
+        runs.add(new WindowedEmbedder(model, predictor, settings, (r, t) -> {}).embedAll(texts));
+      }
+    }
+    float[][] alone = runs.get(0);
+    for (float[][] run : runs.subList(1, runs.size())) {
+      for (int i = 0; i < texts.size(); i++) {
+        assertEquals(384, run[i].length);
+        for (int c = 0; c < 384; c++) {
+          assertEquals(alone[i][c], run[i][c], 1e-5, "text " + i + " component " + c);
+        }
+      }
+    }
+  }
+
+  @Test
+  void batchesRespectTheBudgetAndCoverEveryTextOnce() throws IOException {
+    EncoderModel model = ModelCache.get(ModelRegistry.builtIn().get("all-minilm-l6-v2"), "cpu", 1);
+    TokenizedText[] tokenized = model.tokenizer().tokenize(sampleTexts());
+    BatchSettings settings = new BatchSettings(5, 600, 100);
+    Set<Integer> seen = new HashSet<>();
+    int previousLongest = Integer.MAX_VALUE;
+    for (int[] batch : TokenBudgetBatcher.plan(tokenized, settings)) {
+      int longest = 0;
+      for (int i : batch) {
+        assertTrue(seen.add(i), "text " + i + " in two batches");
+        longest = Math.max(longest, tokenized[i].length());
+      }
+      assertTrue(batch.length <= settings.maxRows());
+      assertTrue(
+          batch.length == 1 || (long) batch.length * longest <= settings.maxTokens(),
+          "padded size " + batch.length * longest + " over the budget");
+      assertTrue(longest <= previousLongest, "batches run longest first");
+      previousLongest = longest;
+    }
+    assertEquals(tokenized.length, seen.size());
+  }
+}

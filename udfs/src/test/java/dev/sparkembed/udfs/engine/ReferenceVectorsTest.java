@@ -1,0 +1,140 @@
+package dev.sparkembed.udfs.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sparkembed.udfs.TestData;
+import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.WindowedEmbedder;
+import dev.sparkembed.udfs.model.ModelRegistry;
+import dev.sparkembed.udfs.model.ModelSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The built-in all-MiniLM-L6-v2 reproduces the vectors other projects publish for it
+ * (../shared/data/reference-vectors), within the tolerance each source uses.
+ */
+class ReferenceVectorsTest {
+
+  private static final String MINILM = "sentence-transformers/all-MiniLM-L6-v2";
+  private static JsonNode references;
+  private static ModelSpec spec;
+
+  @BeforeAll
+  static void load() throws IOException {
+    references =
+        new ObjectMapper()
+            .readTree(TestData.shared("reference-vectors/reference_vectors.json").toFile())
+            .get("references");
+    spec = ModelRegistry.builtIn().get("all-minilm-l6-v2");
+  }
+
+  private static JsonNode reference(String id) {
+    for (JsonNode entry : references) {
+      if (entry.get("id").asText().equals(id)) {
+        return entry;
+      }
+    }
+    throw new AssertionError("no reference " + id);
+  }
+
+  static float[][] embed(ModelSpec model, List<String> texts) {
+    EncoderModel loaded = ModelCache.get(model, "cpu", 1);
+    try (var predictor = loaded.newPredictor()) {
+      return new WindowedEmbedder(loaded, predictor, BatchSettings.DEFAULT, (r, t) -> {})
+          .embedAll(texts);
+    }
+  }
+
+  private static double[] doubles(JsonNode array) {
+    double[] out = new double[array.size()];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = array.get(i).asDouble();
+    }
+    return out;
+  }
+
+  @Test
+  void fastembedFirstFiveComponents() {
+    JsonNode expected = reference("fastembed_py_first5").get("values").get(MINILM).get("first5");
+    float[] vector = embed(spec, List.of("hello world", "flag embedding"))[0];
+    double[] want = doubles(expected);
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(want[i], vector[i], 1e-3, "component " + i);
+    }
+  }
+
+  @Test
+  void fastembedRsComponentSums() {
+    JsonNode entry = reference("fastembed_rs_vector_sums");
+    List<String> inputs = new ArrayList<>();
+    entry.get("inputs").forEach(n -> inputs.add(n.asText()));
+    double[] want =
+        doubles(
+            entry
+                .get("values")
+                .get("AllMiniLML6V2 (Qdrant/all-MiniLM-L6-v2-onnx model.onnx, mean pooling)"));
+    float[][] vectors = embed(spec, inputs);
+    for (int i = 0; i < want.length; i++) {
+      double sum = 0;
+      for (float x : vectors[i]) {
+        sum += x;
+      }
+      assertEquals(want[i], sum, 1e-2, inputs.get(i));
+    }
+  }
+
+  @Test
+  void langchain4jSelectedComponents() {
+    JsonNode entry = reference("langchain4j_dims_0_1_382_383").get("values").get(MINILM);
+    float[] vector = embed(spec, List.of(entry.get("input").asText()))[0];
+    double[] want = doubles(entry.get("values"));
+    JsonNode idx = entry.get("idx");
+    for (int i = 0; i < want.length; i++) {
+      int component = idx.get(i).asInt();
+      assertEquals(want[i], vector[component], Math.abs(want[i]) * 0.01, "component " + component);
+    }
+  }
+
+  @Test
+  void sentenceTransformersReadmeSimilarities() {
+    JsonNode entry = reference("sbert_readme_similarity");
+    List<String> inputs = new ArrayList<>();
+    entry.get("inputs").forEach(n -> inputs.add(n.asText()));
+    float[][] vectors = embed(spec, inputs);
+    JsonNode matrix = entry.get("cosine_similarity_matrix");
+    for (int i = 0; i < inputs.size(); i++) {
+      for (int j = 0; j < inputs.size(); j++) {
+        double want = matrix.get(i).get(j).asDouble();
+        assertEquals(want, Vectors.cosine(vectors[i], vectors[j]), 6e-4, i + " vs " + j);
+      }
+    }
+  }
+
+  @Test
+  void longTextTruncatedAt384TokensMatchesFirstTenComponents() throws IOException {
+    JsonNode entry = reference("fastembed_rs_long_text_first10");
+    String text =
+        Files.readString(TestData.shared("reference-vectors/fastembed-rs-sample_text.txt"));
+    ModelSpec at384 = spec.withMaxLength(384);
+    assertTrue(
+        ModelCache.get(at384, "cpu", 1).tokenizer().tokenize(text).truncated(),
+        "the sample text is longer than 384 tokens");
+    float[] vector = embed(at384, List.of(text))[0];
+    double[] want =
+        doubles(
+            entry
+                .get("values")
+                .get("sentence-transformers/all-MiniLM-L6-v2 (mean; tol 1e-6 in source)"));
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(want[i], vector[i], 1e-5, "component " + i);
+    }
+  }
+}
