@@ -26,13 +26,21 @@ public final class SparkEmbed {
   }
 
   public static int run(String... args) {
+    return run(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+  }
+
+  /** Runs a command with its usage and error lines going to {@code out} and {@code err}. */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new SparkEmbed());
+    cli.setOut(out);
+    cli.setErr(err);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setParameterExceptionHandler(
         (e, arguments) -> {
-          PrintWriter err = e.getCommandLine().getErr();
-          err.println("sparkembed: error: " + e.getMessage());
-          err.println("Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
+          PrintWriter usage = e.getCommandLine().getErr();
+          usage.println("sparkembed: error: " + e.getMessage());
+          usage.println(
+              "Try '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help'.");
           return USAGE_ERROR;
         });
     cli.setExecutionExceptionHandler(

@@ -16,6 +16,7 @@ import dev.sparkembed.jobs.embed.WorkPlanner;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.Embedded;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
+import dev.sparkembed.udfs.engine.CpuPlan;
 import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
@@ -164,7 +165,7 @@ public final class BenchCommand implements Callable<Integer> {
 
   private static double engineLoop(
       ModelSpec spec, BatchSettings settings, List<String> texts, int cores, AtomicLong tokens) {
-    try (EncoderModel model = EncoderModel.load(spec, cores);
+    try (EncoderModel model = EncoderModel.load(spec, new CpuPlan(cores, 1));
         var predictor = model.newPredictor()) {
       WindowedEmbedder embedder =
           new WindowedEmbedder(model, predictor, settings, (rows, batchTokens) -> {});

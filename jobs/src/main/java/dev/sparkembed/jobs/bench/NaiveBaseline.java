@@ -30,7 +30,7 @@ final class NaiveBaseline implements MapPartitionsFunction<Row, Row> {
   @Override
   public Iterator<Row> call(Iterator<Row> rows) throws Exception {
     List<Row> out = new ArrayList<>();
-    try (EncoderModel model = EncoderModel.load(spec, 0);
+    try (EncoderModel model = EncoderModel.loadUnplanned(spec);
         var predictor = model.newPredictor()) {
       List<Row> batch = new ArrayList<>(BATCH_ROWS);
       while (rows.hasNext()) {

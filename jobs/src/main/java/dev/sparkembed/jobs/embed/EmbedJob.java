@@ -1,7 +1,5 @@
 package dev.sparkembed.jobs.embed;
 
-import static org.apache.spark.sql.functions.col;
-
 import dev.sparkembed.jobs.Messages;
 import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.jobs.corpus.CorpusReader;
@@ -13,6 +11,7 @@ import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.model.ModelStore;
 import dev.sparkembed.udfs.spark.EmbedPartitions;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
+import dev.sparkembed.udfs.spark.TokenBalancedSpread;
 import java.io.PrintStream;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -134,10 +133,7 @@ public final class EmbedJob {
     try (ProgressReporter progress =
         new ProgressReporter(
             sc, rowsDone, spec.displayName(), counts.validRows(), progressIntervalMillis, log)) {
-      validated
-          .valid()
-          .repartition(
-              partitions, col(EmbeddingTable.PAPER_ID), col(EmbeddingTable.PARAGRAPH_INDEX))
+      TokenBalancedSpread.spread(spark, validated.valid(), partitions, spec.maxLength())
           .mapPartitions(
               new EmbedPartitions(spec, options.batch(), rowsDone, tokensDone),
               Encoders.row(EmbeddingTable.OUTPUT))

@@ -107,7 +107,7 @@ public final class WindowedEmbedder {
       EncodedBatch encoded = EncodedBatch.of(rows);
       float[][] vectors;
       try {
-        vectors = predictor.predict(encoded);
+        vectors = model.embed(predictor, encoded);
       } catch (TranslateException | RuntimeException e) {
         throw new IllegalStateException(
             String.format(

@@ -5,11 +5,13 @@ import ai.djl.inference.Predictor;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.TranslateException;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.model.ModelStore;
 import dev.sparkembed.udfs.text.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.concurrent.Semaphore;
 
 /**
  * A loaded embedding model: the engine's model, its tokenizer, and the spec they were loaded from.
@@ -20,19 +22,33 @@ public final class EncoderModel implements AutoCloseable {
   private final ModelSpec spec;
   private final ZooModel<EncodedBatch, float[][]> model;
   private final TextTokenizer tokenizer;
+  private final Semaphore calls;
 
   private EncoderModel(
-      ModelSpec spec, ZooModel<EncodedBatch, float[][]> model, TextTokenizer tokenizer) {
+      ModelSpec spec,
+      ZooModel<EncodedBatch, float[][]> model,
+      TextTokenizer tokenizer,
+      int concurrentCalls) {
     this.spec = spec;
     this.model = model;
     this.tokenizer = tokenizer;
+    this.calls = new Semaphore(concurrentCalls, true);
+  }
+
+  /** Loads {@code spec} on CPU, its files verified by SHA-256, sharing cores as planned. */
+  public static EncoderModel load(ModelSpec spec, CpuPlan plan) {
+    return load(spec, plan.threadsPerCall(), plan.streams());
   }
 
   /**
-   * Loads {@code spec} on CPU, its files verified by SHA-256, with {@code threads} engine threads
-   * per inference call (0: the engine's own default, all physical cores).
+   * Loads {@code spec} with the engine's default threads (all physical cores per call) and no limit
+   * on concurrent calls: what a caller that does not plan its cores gets.
    */
-  public static EncoderModel load(ModelSpec spec, int threads) {
+  public static EncoderModel loadUnplanned(ModelSpec spec) {
+    return load(spec, 0, Integer.MAX_VALUE);
+  }
+
+  private static EncoderModel load(ModelSpec spec, int threads, int concurrentCalls) {
     System.setProperty("ai.djl.offline", "true");
     Path modelFile = ModelStore.localCopy(spec.files().model());
     Path tokenizerFile = ModelStore.localCopy(spec.files().tokenizer());
@@ -50,7 +66,7 @@ public final class EncoderModel implements AutoCloseable {
     Criteria<EncodedBatch, float[][]> criteria = builder.build();
     TextTokenizer tokenizer = new TextTokenizer(tokenizerFile, spec.maxLength());
     try {
-      return new EncoderModel(spec, criteria.loadModel(), tokenizer);
+      return new EncoderModel(spec, criteria.loadModel(), tokenizer, concurrentCalls);
     } catch (IOException | ModelNotFoundException | MalformedModelException e) {
       tokenizer.close();
       throw new IllegalStateException(
@@ -69,6 +85,20 @@ public final class EncoderModel implements AutoCloseable {
   /** A predictor for the calling thread; close it when the thread's work is done. */
   public Predictor<EncodedBatch, float[][]> newPredictor() {
     return model.newPredictor();
+  }
+
+  /**
+   * Runs one batch through {@code predictor}, waiting while the planned number of calls already
+   * run, so concurrent tasks never oversubscribe the cores.
+   */
+  public float[][] embed(Predictor<EncodedBatch, float[][]> predictor, EncodedBatch batch)
+      throws TranslateException {
+    calls.acquireUninterruptibly();
+    try {
+      return predictor.predict(batch);
+    } finally {
+      calls.release();
+    }
   }
 
   @Override

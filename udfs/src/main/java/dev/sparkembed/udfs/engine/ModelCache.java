@@ -24,20 +24,23 @@ public final class ModelCache {
 
   private ModelCache() {}
 
-  public static EncoderModel get(ModelSpec spec, String device, int threads) {
-    String key = spec.fingerprint() + "@" + device + "/threads=" + threads;
+  /** The model for {@code spec} on {@code device}, sharing {@code cores} among its callers. */
+  public static EncoderModel get(ModelSpec spec, String device, int cores) {
+    CpuPlan plan = CpuPlan.forCores(cores);
+    String key = spec.fingerprint() + "@" + device + "/" + plan;
     return MODELS.computeIfAbsent(
         key,
         k -> {
           long start = System.nanoTime();
-          EncoderModel model = EncoderModel.load(spec, threads);
+          EncoderModel model = EncoderModel.load(spec, plan);
           int loads = LOADS.incrementAndGet();
           LOG.info(
-              "sparkembed: loaded model {} on {} with {} thread(s) in {} ms (model loads in this"
-                  + " JVM: {})",
+              "sparkembed: loaded model {} on {} ({} call(s) at a time, {} thread(s) each) in {}"
+                  + " ms (model loads in this JVM: {})",
               spec.name(),
               device,
-              threads,
+              plan.streams(),
+              plan.threadsPerCall(),
               (System.nanoTime() - start) / 1_000_000,
               loads);
           return model;

@@ -47,8 +47,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
     TaskContext task = TaskContext.get();
-    int threads = task == null ? 1 : Math.max(1, task.cpus());
-    EncoderModel model = ModelCache.get(spec, "cpu", threads);
+    EncoderModel model = ModelCache.get(spec, "cpu", ExecutorCores.get());
     Predictor<EncodedBatch, float[][]> predictor = model.newPredictor();
     if (task != null) {
       task.addTaskCompletionListener((TaskCompletionListener) context -> predictor.close());

@@ -1,0 +1,276 @@
+package dev.sparkembed.jobs.embed;
+
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sparkembed.jobs.SparkTestSession;
+import dev.sparkembed.jobs.UserError;
+import dev.sparkembed.jobs.corpus.CorpusSource;
+import dev.sparkembed.jobs.corpus.InputFormat;
+import dev.sparkembed.udfs.TestData;
+import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.WindowedEmbedder;
+import dev.sparkembed.udfs.engine.EncoderModel;
+import dev.sparkembed.udfs.engine.ModelCache;
+import dev.sparkembed.udfs.model.ModelRegistry;
+import dev.sparkembed.udfs.model.ModelSpec;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedding job on real Spark, the real model and real files. */
+class EmbedJobTest {
+
+  private static final ModelSpec MINILM = ModelRegistry.builtIn().get("all-minilm-l6-v2");
+  private static SparkSession spark;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkTestSession.get();
+  }
+
+  private EmbedResult run(CorpusSource source, Path output, OutputMode mode) {
+    EmbedJobOptions options =
+        new EmbedJobOptions(
+            source, output.toString(), mode, List.of(MINILM), BatchSettings.DEFAULT, 0);
+    return new EmbedJob(spark, options, new PrintStream(new ByteArrayOutputStream()), 200).run();
+  }
+
+  private static Map<String, float[]> vectors(Dataset<Row> table) {
+    Map<String, float[]> out = new HashMap<>();
+    for (Row row : table.collectAsList()) {
+      List<Float> values = row.getList(row.fieldIndex("embedding"));
+      float[] v = new float[values.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = values.get(i);
+      }
+      out.put(row.getAs("paper_id") + "/" + row.getAs("paragraph_index"), v);
+    }
+    return out;
+  }
+
+  @Test
+  void embedsTheSampleCorpusIntoATableWithAManifest() throws IOException {
+    Path output = dir.resolve("out");
+    EmbedResult result =
+        run(
+            CorpusSource.of(TestData.examples("paragraphs.jsonl").toString()),
+            output,
+            OutputMode.ERROR);
+    assertTrue(result.succeeded(), () -> result.models().toString());
+
+    Dataset<Row> table = spark.read().parquet(output.resolve("all-minilm-l6-v2").toString());
+    assertEquals(32, table.count());
+    assertEquals(32, table.select("paper_id", "paragraph_index").distinct().count());
+    Map<String, float[]> vectors = vectors(table);
+    for (float[] v : vectors.values()) {
+      assertEquals(384, v.length);
+      double norm = 0;
+      for (float x : v) {
+        norm += x * x;
+      }
+      assertEquals(1.0, Math.sqrt(norm), 1e-5);
+    }
+
+    List<String> lines = Files.readAllLines(TestData.examples("paragraphs.jsonl"));
+    List<String> texts =
+        lines.stream()
+            .map(
+                line ->
+                    spark
+                        .read()
+                        .json(
+                            spark.createDataset(
+                                List.of(line), org.apache.spark.sql.Encoders.STRING()))
+                        .first()
+                        .<String>getAs("text"))
+            .limit(3)
+            .collect(Collectors.toList());
+    EncoderModel model = ModelCache.get(MINILM, "cpu", 1);
+    try (var predictor = model.newPredictor()) {
+      float[][] direct =
+          new WindowedEmbedder(model, predictor, new BatchSettings(1, 1024, 1), (r, t) -> {})
+              .embedAll(texts);
+      for (int i = 0; i < texts.size(); i++) {
+        float[] fromSpark = vectors.get("sample-0001/" + i);
+        for (int c = 0; c < 384; c++) {
+          assertEquals(direct[i][c], fromSpark[c], 1e-5, "row " + i + " component " + c);
+        }
+      }
+    }
+
+    Manifest manifest =
+        Manifest.fromJson(
+            Files.readAllBytes(output.resolve("all-minilm-l6-v2").resolve("_manifest.json")));
+    Row sums =
+        table
+            .selectExpr(
+                "sum(least(token_count, 256))", "sum(cast(truncated as int))", "max(token_count)")
+            .first();
+    assertEquals(32, manifest.rows());
+    assertEquals(sums.getLong(0), manifest.tokens());
+    assertEquals(sums.getLong(1), manifest.rowsTruncated());
+    assertEquals(1, manifest.rowsTruncated(), "the sample's one long paragraph");
+    assertTrue(sums.getInt(2) > 256);
+    assertEquals(MINILM.fingerprint(), manifest.fingerprint());
+    assertEquals(384, manifest.dimension());
+    assertEquals("mean", manifest.pooling());
+    assertEquals(256, manifest.maxLength());
+    assertEquals(32, manifest.input().rowsRead());
+    assertTrue(manifest.seconds() > 0 && manifest.tokensPerS() > 0);
+    assertEquals(spark.version(), manifest.versions().spark());
+    assertEquals(0, spark.read().parquet(output.resolve("_rejected").toString()).count());
+    assertTrue(Files.notExists(output.resolve("_staging")), "staging is cleaned after commit");
+  }
+
+  @Test
+  void rejectsEveryKindOfBadRowWithAReasonAndLosesNothing() throws IOException {
+    String good = "A perfectly ordinary paragraph about coral reefs and warm water.";
+    List<String> lines =
+        List.of(
+            row("p1", "0", good),
+            row("p1", "1", "Another good paragraph, on batteries."),
+            row("p1", "2", "A third good one."),
+            row("p2", "0", null),
+            row("p2", "1", "\"\""),
+            row("p2", "2", "\" \\t\\n \\u00a0 \""),
+            row(null, "3", good),
+            row("\"\"", "4", good),
+            row("p2", null, good),
+            row("p2", "-1", good),
+            row("p2", "\"abc\"", good),
+            row("p2", "1.5", good),
+            row("p2", "3000000000", good),
+            row("p3", "0", "Same key, same text."),
+            row("p3", "0", "Same key, same text."),
+            row("p4", "0", "Same key, one text."),
+            row("p4", "0", "Same key, another text."),
+            "{\"paper_id\": \"p5\", \"paragraph_index\": 0, \"text\": \"unterminated");
+    Path input = dir.resolve("bad.jsonl");
+    Files.write(input, lines, StandardCharsets.UTF_8);
+    Path output = dir.resolve("out");
+
+    EmbedResult result = run(CorpusSource.of(input.toString()), output, OutputMode.ERROR);
+    assertTrue(result.succeeded());
+
+    Dataset<Row> table = spark.read().parquet(output.resolve("all-minilm-l6-v2").toString());
+    Dataset<Row> rejected = spark.read().parquet(output.resolve("_rejected").toString());
+    List<String> keys =
+        table.orderBy("paper_id", "paragraph_index").collectAsList().stream()
+            .map(r -> r.getString(0) + "/" + r.getInt(1))
+            .toList();
+    assertEquals(List.of("p1/0", "p1/1", "p1/2", "p3/0"), keys);
+    assertEquals(
+        lines.size(), table.count() + rejected.count() + result.counts().identicalDuplicates());
+    assertEquals(1, result.counts().identicalDuplicates());
+    assertEquals(lines.size(), result.counts().rowsRead());
+
+    List<String> reasons =
+        rejected.select(col("reason")).as(org.apache.spark.sql.Encoders.STRING()).collectAsList();
+    for (String expected :
+        List.of(
+            "text is null",
+            "text is empty or only whitespace",
+            "paper_id is null",
+            "paper_id is empty",
+            "paragraph_index is null",
+            "paragraph_index is negative: -1",
+            "paragraph_index is not an integer: abc",
+            "paragraph_index is not an integer: 1.5",
+            "paragraph_index does not fit in a 32-bit integer: 3000000000",
+            "duplicate key (paper_id, paragraph_index) with different text",
+            "malformed record: ")) {
+      assertTrue(
+          reasons.stream().anyMatch(r -> r.startsWith(expected)),
+          () -> "no rejection '" + expected + "' among " + reasons);
+    }
+    assertEquals(13, reasons.size(), reasons::toString);
+  }
+
+  private static String row(String paperId, String index, String text) {
+    StringBuilder json = new StringBuilder("{");
+    json.append("\"paper_id\": ").append(paperId == null ? "null" : quoteIfBare(paperId));
+    json.append(", \"paragraph_index\": ").append(index == null ? "null" : index);
+    json.append(", \"text\": ").append(text == null ? "null" : quoteIfBare(text));
+    return json.append("}").toString();
+  }
+
+  private static String quoteIfBare(String value) {
+    return value.startsWith("\"") ? value : "\"" + value + "\"";
+  }
+
+  @Test
+  void aMissingColumnNamesItAndListsTheColumnsFound() throws IOException {
+    Path input = dir.resolve("wrong.jsonl");
+    Files.writeString(input, "{\"paper_id\": \"p\", \"paragraph_index\": 0, \"body\": \"x\"}\n");
+    UserError e =
+        assertThrows(
+            UserError.class,
+            () -> run(CorpusSource.of(input.toString()), dir.resolve("out"), OutputMode.ERROR));
+    assertEquals(
+        "Input "
+            + input
+            + " has no column 'text' (set --text-column); columns found: body, paper_id,"
+            + " paragraph_index",
+        e.getMessage());
+    assertTrue(Files.notExists(dir.resolve("out")), "nothing is written");
+  }
+
+  @Test
+  void aMissingInputStopsBeforeAnyWork() {
+    Path input = dir.resolve("nope.jsonl");
+    UserError e =
+        assertThrows(
+            UserError.class,
+            () -> run(CorpusSource.of(input.toString()), dir.resolve("out"), OutputMode.ERROR));
+    assertTrue(e.getMessage().startsWith("Cannot read --input " + input + ": no such file"));
+  }
+
+  @Test
+  void anExistingOutputNeedsOverwrite() throws IOException {
+    Path output = dir.resolve("out");
+    Files.createDirectories(output.resolve("all-minilm-l6-v2"));
+    Files.writeString(output.resolve("all-minilm-l6-v2").resolve("old.txt"), "old");
+    CorpusSource source = CorpusSource.of(TestData.examples("paragraphs.jsonl").toString());
+    UserError e = assertThrows(UserError.class, () -> run(source, output, OutputMode.ERROR));
+    assertTrue(e.getMessage().contains("pass --mode overwrite"), e.getMessage());
+
+    assertTrue(run(source, output, OutputMode.OVERWRITE).succeeded());
+    assertTrue(Files.notExists(output.resolve("all-minilm-l6-v2").resolve("old.txt")));
+    assertEquals(32, spark.read().parquet(output.resolve("all-minilm-l6-v2").toString()).count());
+  }
+
+  @Test
+  void readsCsvWithOtherColumnNames() throws IOException {
+    Path input = dir.resolve("corpus.csv");
+    Files.writeString(
+        input,
+        "doc,para,body\n"
+            + "d1,0,\"A paragraph, with a comma.\"\n"
+            + "d1,1,\"A paragraph with\na newline and \"\"quotes\"\".\"\n"
+            + "d2,x,not an index\n");
+    CorpusSource source =
+        new CorpusSource(input.toString(), InputFormat.AUTO, "doc", "para", "body");
+    EmbedResult result = run(source, dir.resolve("out"), OutputMode.ERROR);
+    assertEquals(3, result.counts().rowsRead());
+    assertEquals(2, result.counts().validRows());
+    assertEquals(1, result.counts().rejectedRows());
+  }
+}
