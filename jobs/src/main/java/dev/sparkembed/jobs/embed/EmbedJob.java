@@ -130,9 +130,10 @@ public final class EmbedJob {
     Path staged = output.staging(runId, spec.name());
     Path table = output.table(spec.name());
     long start = System.nanoTime();
-    try (ProgressReporter progress =
+    ProgressReporter progress =
         new ProgressReporter(
-            sc, rowsDone, spec.displayName(), counts.validRows(), progressIntervalMillis, log)) {
+            sc, rowsDone, spec.displayName(), counts.validRows(), progressIntervalMillis, log);
+    try {
       TokenBalancedSpread.spread(spark, validated.valid(), partitions, spec.maxLength())
           .mapPartitions(
               new EmbedPartitions(spec, options.batch(), rowsDone, tokensDone),
@@ -167,6 +168,8 @@ public final class EmbedJob {
       log.printf("sparkembed: model %s failed: %s%n", spec.name(), Messages.rootMessage(e));
       return new EmbedResult.ModelOutcome(
           spec.name(), spec.displayName(), table.toString(), null, Messages.rootMessage(e));
+    } finally {
+      progress.close();
     }
   }
 }
