@@ -136,7 +136,7 @@ public final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "bench: naive baseline  %8.1f s%n", baselineSeconds);
 
     BenchReport bench =
-        BenchReport.of(
+        new BenchReport(
             spec.name(),
             corpus.toSource().input(),
             texts.size(),

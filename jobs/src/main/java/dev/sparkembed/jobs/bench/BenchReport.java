@@ -1,5 +1,6 @@
 package dev.sparkembed.jobs.bench;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -20,43 +21,31 @@ public record BenchReport(
     BatchSettings batch,
     double engineSeconds,
     double jobSeconds,
-    double baselineSeconds,
-    double engineTokensPerS,
-    double jobTokensPerS,
-    double baselineTokensPerS,
-    double jobVsEngine,
-    double jobVsBaseline) {
+    double baselineSeconds) {
 
-  static BenchReport of(
-      String model,
-      String input,
-      long rows,
-      long tokens,
-      int cores,
-      int partitions,
-      BatchSettings batch,
-      double engineSeconds,
-      double jobSeconds,
-      double baselineSeconds) {
-    double engine = tokens / engineSeconds;
-    double job = tokens / jobSeconds;
-    double baseline = tokens / baselineSeconds;
-    return new BenchReport(
-        model,
-        input,
-        rows,
-        tokens,
-        cores,
-        partitions,
-        batch,
-        engineSeconds,
-        jobSeconds,
-        baselineSeconds,
-        engine,
-        job,
-        baseline,
-        job / engine,
-        job / baseline);
+  @JsonProperty
+  public double engineTokensPerS() {
+    return tokens / engineSeconds;
+  }
+
+  @JsonProperty
+  public double jobTokensPerS() {
+    return tokens / jobSeconds;
+  }
+
+  @JsonProperty
+  public double baselineTokensPerS() {
+    return tokens / baselineSeconds;
+  }
+
+  @JsonProperty
+  public double jobVsEngine() {
+    return jobTokensPerS() / engineTokensPerS();
+  }
+
+  @JsonProperty
+  public double jobVsBaseline() {
+    return jobTokensPerS() / baselineTokensPerS();
   }
 
   String toJson() {
