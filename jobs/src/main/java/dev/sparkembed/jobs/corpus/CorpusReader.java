@@ -45,7 +45,7 @@ public final class CorpusReader {
             case TABLE -> spark.table(source.input());
             case AUTO -> throw new IllegalStateException("format was resolved above");
           };
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       throw new UserError(
           String.format(
               "Cannot read --input %s as %s: %s",

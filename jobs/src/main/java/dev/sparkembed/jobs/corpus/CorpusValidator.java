@@ -15,6 +15,7 @@ import static org.apache.spark.sql.functions.substring;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.sparkembed.jobs.Messages;
 import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
 import java.util.Arrays;
@@ -105,17 +106,24 @@ public final class CorpusValidator {
                 COPY, row_number().over(byKey.orderBy(col(REJECT).asc_nulls_first(), col(SHA))))
             .persist(StorageLevel.MEMORY_AND_DISK());
 
-    Row totals =
-        checked
-            .agg(
-                count(lit(1)),
-                sum(when(col(REJECT).isNull().and(col(COPY).equalTo(1)), 1).otherwise(0)),
-                sum(when(col(REJECT).isNotNull(), 1).otherwise(0)),
-                sum(when(col(REJECT).isNull().and(col(COPY).gt(1)), 1).otherwise(0)),
-                sum(
-                    when(col(REJECT).isNull().and(col(COPY).equalTo(1)), length(text))
-                        .otherwise(0)))
-            .first();
+    Row totals;
+    try {
+      totals =
+          checked
+              .agg(
+                  count(lit(1)),
+                  sum(when(col(REJECT).isNull().and(col(COPY).equalTo(1)), 1).otherwise(0)),
+                  sum(when(col(REJECT).isNotNull(), 1).otherwise(0)),
+                  sum(when(col(REJECT).isNull().and(col(COPY).gt(1)), 1).otherwise(0)),
+                  sum(
+                      when(col(REJECT).isNull().and(col(COPY).equalTo(1)), length(text))
+                          .otherwise(0)))
+              .first();
+    } catch (Exception e) {
+      checked.unpersist();
+      throw new UserError(
+          "Cannot read --input " + source.input() + ": " + Messages.rootMessage(e), e);
+    }
     ValidatedCorpus.Counts counts =
         new ValidatedCorpus.Counts(
             totals.getLong(0),

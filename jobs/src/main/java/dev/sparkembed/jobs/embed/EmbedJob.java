@@ -164,7 +164,7 @@ public final class EmbedJob {
       output.commit(staged, table);
       return new EmbedResult.ModelOutcome(
           spec.name(), spec.displayName(), table.toString(), manifest, null);
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
       log.printf("sparkembed: model %s failed: %s%n", spec.name(), Messages.rootMessage(e));
       return new EmbedResult.ModelOutcome(
           spec.name(), spec.displayName(), table.toString(), null, Messages.rootMessage(e));

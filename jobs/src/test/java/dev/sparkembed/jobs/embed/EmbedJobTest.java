@@ -244,6 +244,28 @@ class EmbedJobTest {
   }
 
   @Test
+  void aTruncatedParquetFileIsOneClearLineNamingTheInput() throws IOException {
+    Path input = dir.resolve("corpus.parquet");
+    spark
+        .read()
+        .json(TestData.examples("paragraphs.jsonl").toString())
+        .coalesce(1)
+        .write()
+        .parquet(input.toString());
+    try (var parts = Files.list(input)) {
+      Path part = parts.filter(p -> p.toString().endsWith(".parquet")).findFirst().orElseThrow();
+      byte[] bytes = Files.readAllBytes(part);
+      Files.write(part, java.util.Arrays.copyOf(bytes, bytes.length / 2));
+    }
+    UserError e =
+        assertThrows(
+            UserError.class,
+            () -> run(CorpusSource.of(input.toString()), dir.resolve("out"), OutputMode.ERROR));
+    assertTrue(e.getMessage().startsWith("Cannot read --input " + input), e.getMessage());
+    assertTrue(Files.notExists(dir.resolve("out/all-minilm-l6-v2")), "no table is written");
+  }
+
+  @Test
   void anExistingOutputNeedsOverwrite() throws IOException {
     Path output = dir.resolve("out");
     Files.createDirectories(output.resolve("all-minilm-l6-v2"));

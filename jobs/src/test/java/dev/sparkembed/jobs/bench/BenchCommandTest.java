@@ -1,0 +1,52 @@
+package dev.sparkembed.jobs.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sparkembed.jobs.SparkEmbed;
+import dev.sparkembed.jobs.SparkTestSession;
+import dev.sparkembed.udfs.TestData;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BenchCommandTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void measuresAllThreeWaysOnTheSameTokensAndWritesTheReport() throws Exception {
+    SparkTestSession.get();
+    Path report = dir.resolve("report.json");
+    StringWriter err = new StringWriter();
+    int code =
+        SparkEmbed.run(
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err),
+            "bench",
+            "--input",
+            TestData.examples("paragraphs.jsonl").toString(),
+            "--work-dir",
+            dir.resolve("work").toString(),
+            "--report",
+            report.toString());
+    assertEquals(0, code, err.toString());
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    assertEquals(32, json.get("rows").asLong());
+    assertEquals(1166, json.get("tokens").asLong(), "tokens the model sees, cut at 256");
+    for (String key :
+        new String[] {
+          "engine_tokens_per_s", "job_tokens_per_s", "baseline_tokens_per_s", "job_vs_engine"
+        }) {
+      assertTrue(json.get(key).asDouble() > 0, key);
+    }
+    assertEquals(
+        json.get("job_tokens_per_s").asDouble() / json.get("baseline_tokens_per_s").asDouble(),
+        json.get("job_vs_baseline").asDouble(),
+        1e-9);
+  }
+}
