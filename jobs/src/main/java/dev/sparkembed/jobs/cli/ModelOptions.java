@@ -2,10 +2,10 @@ package dev.sparkembed.jobs.cli;
 
 import dev.sparkembed.udfs.model.ModelRegistry;
 import dev.sparkembed.udfs.model.ModelSpec;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Which models a run uses, from which registry. */
@@ -18,18 +18,18 @@ public final class ModelOptions {
       description = "Models to embed with, comma-separated. Default: the registry's default.")
   List<String> models = new ArrayList<>();
 
-  @Option(
-      names = "--model-registry",
-      paramLabel = "FILE",
-      description = "A model registry (YAML) to use instead of the built-in conf/models.yaml.")
-  Path registry;
+  @Mixin RegistryOptions registry;
 
-  public ModelRegistry registry() {
-    return registry == null ? ModelRegistry.builtIn() : ModelRegistry.fromFile(registry);
-  }
+  @Option(
+      names = "--passage-prefix",
+      paramLabel = "TEXT",
+      description =
+          "Put TEXT before every paragraph instead of the models' own passage prefix (e.g."
+              + " 'query: ' on both sides of a symmetric task with e5). Changes the fingerprint.")
+  String passagePrefix;
 
   public List<ModelSpec> resolve() {
-    ModelRegistry resolved = registry();
+    ModelRegistry resolved = registry.load();
     List<String> names = new ArrayList<>(new LinkedHashSet<>(models));
     if (names.isEmpty()) {
       if (resolved.defaultModel() == null) {
@@ -40,7 +40,8 @@ public final class ModelOptions {
     }
     List<ModelSpec> specs = new ArrayList<>();
     for (String name : names) {
-      specs.add(resolved.get(name.trim()));
+      ModelSpec spec = resolved.get(name.trim());
+      specs.add(passagePrefix == null ? spec : spec.withPassagePrefix(passagePrefix));
     }
     return specs;
   }

@@ -83,6 +83,7 @@ public final class ModelRegistry {
                 raw.normalize(),
                 raw.maxLength(),
                 raw.passagePrefix(),
+                raw.queryPrefix(),
                 raw.dimension());
         models.put(entry.getKey(), named.validated());
       }

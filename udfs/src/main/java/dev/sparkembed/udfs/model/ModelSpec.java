@@ -21,6 +21,7 @@ import java.util.Locale;
  * @param normalize whether the vector is L2-normalised
  * @param maxLength tokens per text, special tokens included; longer texts are truncated
  * @param passagePrefix text put before every paragraph
+ * @param queryPrefix text a query needs before it to be comparable with these passages
  * @param dimension the vector's length; smaller than the model's width keeps the first components
  */
 public record ModelSpec(
@@ -33,6 +34,7 @@ public record ModelSpec(
     boolean normalize,
     int maxLength,
     String passagePrefix,
+    String queryPrefix,
     int dimension)
     implements Serializable {
 
@@ -72,6 +74,7 @@ public record ModelSpec(
         normalize,
         maxLength,
         passagePrefix == null ? "" : passagePrefix,
+        queryPrefix == null ? "" : queryPrefix,
         dimension);
   }
 
@@ -87,7 +90,44 @@ public record ModelSpec(
             normalize,
             newMaxLength,
             passagePrefix,
+            queryPrefix,
             dimension)
+        .validated();
+  }
+
+  /** This spec with another passage prefix, e.g. {@code "query: "} on both sides for STS. */
+  public ModelSpec withPassagePrefix(String prefix) {
+    return new ModelSpec(
+            name,
+            displayName,
+            source,
+            engine,
+            files,
+            pooling,
+            normalize,
+            maxLength,
+            prefix,
+            queryPrefix,
+            dimension)
+        .validated();
+  }
+
+  /**
+   * This spec cut to the first {@code newDimension} components (re-normalised when normalising).
+   */
+  public ModelSpec withDimension(int newDimension) {
+    return new ModelSpec(
+            name,
+            displayName,
+            source,
+            engine,
+            files,
+            pooling,
+            normalize,
+            maxLength,
+            passagePrefix,
+            queryPrefix,
+            newDimension)
         .validated();
   }
 

@@ -69,6 +69,13 @@ class ReferenceVectorsTest {
     for (int i = 0; i < want.length; i++) {
       assertEquals(want[i], vector[i], 1e-3, "component " + i);
     }
+    JsonNode bge =
+        reference("fastembed_py_first5").get("values").get("BAAI/bge-small-en-v1.5").get("first5");
+    float[] bgeVector = embed(model("bge-small-en-v1.5"), List.of("hello world"))[0];
+    double[] bgeWant = doubles(bge);
+    for (int i = 0; i < bgeWant.length; i++) {
+      assertEquals(bgeWant[i], bgeVector[i], 1e-3, "bge component " + i);
+    }
   }
 
   @Test
@@ -76,30 +83,96 @@ class ReferenceVectorsTest {
     JsonNode entry = reference("fastembed_rs_vector_sums");
     List<String> inputs = new ArrayList<>();
     entry.get("inputs").forEach(n -> inputs.add(n.asText()));
-    double[] want =
-        doubles(
-            entry
-                .get("values")
-                .get("AllMiniLML6V2 (Qdrant/all-MiniLM-L6-v2-onnx model.onnx, mean pooling)"));
-    float[][] vectors = embed(spec, inputs);
-    for (int i = 0; i < want.length; i++) {
-      double sum = 0;
-      for (float x : vectors[i]) {
-        sum += x;
-      }
-      assertEquals(want[i], sum, 1e-2, inputs.get(i));
-    }
+    checkSums(
+        spec,
+        inputs,
+        entry
+            .get("values")
+            .get("AllMiniLML6V2 (Qdrant/all-MiniLM-L6-v2-onnx model.onnx, mean pooling)"));
   }
 
   @Test
   void langchain4jSelectedComponents() {
-    JsonNode entry = reference("langchain4j_dims_0_1_382_383").get("values").get(MINILM);
-    float[] vector = embed(spec, List.of(entry.get("input").asText()))[0];
+    JsonNode values = reference("langchain4j_dims_0_1_382_383").get("values");
+    checkComponents(spec, values.get(MINILM), 0.01);
+    checkComponents(model("all-minilm-l6-v2-q"), values.get(MINILM), 0.18);
+    checkComponents(model("bge-small-en-v1.5"), values.get("BAAI/bge-small-en-v1.5"), 0.01);
+    JsonNode e5 = values.get("intfloat/e5-small-v2");
+    ModelSpec e5Query = model("e5-small-v2").withPassagePrefix("query: ");
+    String withoutPrefix = e5.get("input").asText().substring("query: ".length());
+    checkComponents(e5Query, e5, withoutPrefix, 0.01);
+    checkComponents(model("e5-small-v2-q").withPassagePrefix("query: "), e5, withoutPrefix, 0.16);
+  }
+
+  @Test
+  void bgeUsesClsPoolingAsPublished() throws IOException {
+    ModelSpec bge = model("bge-small-en-v1.5");
+    JsonNode sums = reference("fastembed_rs_vector_sums");
+    List<String> inputs = new ArrayList<>();
+    sums.get("inputs").forEach(n -> inputs.add(n.asText()));
+    checkSums(
+        bge,
+        inputs,
+        sums.get("values")
+            .get("BGESmallENV15 (Xenova/bge-small-en-v1.5 onnx/model.onnx, CLS pooling)"));
+    String text =
+        Files.readString(TestData.shared("reference-vectors/fastembed-rs-sample_text.txt"));
+    float[] vector = embed(bge.withMaxLength(384), List.of(text))[0];
+    double[] want =
+        doubles(
+            reference("fastembed_rs_long_text_first10")
+                .get("values")
+                .get("BAAI/bge-small-en-v1.5 (CLS; tol 1e-3 in source)"));
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(want[i], vector[i], 1e-3, "component " + i);
+    }
+  }
+
+  @Test
+  void quantizedMiniLmMatchesItsPublishedSums() {
+    JsonNode sums = reference("fastembed_rs_vector_sums");
+    List<String> inputs = new ArrayList<>();
+    sums.get("inputs").forEach(n -> inputs.add(n.asText()));
+    checkSums(
+        model("all-minilm-l6-v2-q"),
+        inputs,
+        sums.get("values")
+            .get(
+                "AllMiniLML6V2Q (Xenova/all-MiniLM-L6-v2 onnx/model_quantized.onnx, mean, dynamic"
+                    + " int8)"));
+  }
+
+  private static ModelSpec model(String name) {
+    return ModelRegistry.builtIn().get(name);
+  }
+
+  private static void checkComponents(ModelSpec model, JsonNode entry, double relative) {
+    checkComponents(model, entry, entry.get("input").asText(), relative);
+  }
+
+  private static void checkComponents(
+      ModelSpec model, JsonNode entry, String input, double relative) {
+    float[] vector = embed(model, List.of(input))[0];
     double[] want = doubles(entry.get("values"));
     JsonNode idx = entry.get("idx");
     for (int i = 0; i < want.length; i++) {
       int component = idx.get(i).asInt();
-      assertEquals(want[i], vector[component], Math.abs(want[i]) * 0.01, "component " + component);
+      assertEquals(
+          want[i],
+          vector[component],
+          Math.abs(want[i]) * relative,
+          model.name() + " component " + component);
+    }
+  }
+
+  private static void checkSums(ModelSpec model, List<String> inputs, JsonNode want) {
+    float[][] vectors = embed(model, inputs);
+    for (int i = 0; i < inputs.size(); i++) {
+      double sum = 0;
+      for (float x : vectors[i]) {
+        sum += x;
+      }
+      assertEquals(want.get(i).asDouble(), sum, 1e-2, model.name() + ": " + inputs.get(i));
     }
   }
 

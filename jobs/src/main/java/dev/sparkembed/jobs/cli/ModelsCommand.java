@@ -1,0 +1,201 @@
+package dev.sparkembed.jobs.cli;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.sparkembed.jobs.Messages;
+import dev.sparkembed.jobs.UserError;
+import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.WindowedEmbedder;
+import dev.sparkembed.udfs.engine.CpuPlan;
+import dev.sparkembed.udfs.engine.EncoderModel;
+import dev.sparkembed.udfs.model.FileRef;
+import dev.sparkembed.udfs.model.ModelRegistry;
+import dev.sparkembed.udfs.model.ModelSpec;
+import dev.sparkembed.udfs.model.ModelStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Paths;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code sparkembed models}: what the registry holds, and whether each model works here. */
+@Command(
+    name = "models",
+    mixinStandardHelpOptions = true,
+    description = "List, describe and verify the models of the registry.",
+    subcommands = {
+      ModelsCommand.ListModels.class,
+      ModelsCommand.Describe.class,
+      ModelsCommand.Verify.class
+    })
+public final class ModelsCommand {
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per model.")
+  static final class ListModels implements Callable<Integer> {
+    @Mixin RegistryOptions registry;
+    @Spec CommandSpec command;
+
+    @Override
+    public Integer call() {
+      ModelRegistry models = registry.load();
+      PrintWriter out = command.commandLine().getOut();
+      out.printf(
+          Locale.ROOT,
+          "%-22s %5s %-10s %-10s %7s %9s  %s%n",
+          "name",
+          "dim",
+          "pooling",
+          "prefix",
+          "max_len",
+          "size",
+          "files from");
+      for (String name : models.names()) {
+        ModelSpec spec = models.get(name);
+        out.printf(
+            Locale.ROOT,
+            "%-22s %5d %-10s %-10s %7d %9s  %s%n",
+            name + (name.equals(models.defaultModel()) ? "*" : ""),
+            spec.dimension(),
+            spec.pooling().configName(),
+            spec.passagePrefix().isEmpty() ? "-" : "'" + spec.passagePrefix() + "'",
+            spec.maxLength(),
+            size(spec),
+            spec.source().isEmpty() ? spec.files().model().location() : spec.source());
+      }
+      out.println("* the default model");
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "describe",
+      mixinStandardHelpOptions = true,
+      description = "Every resolved setting of a model, and its fingerprint.")
+  static final class Describe implements Callable<Integer> {
+    @Mixin RegistryOptions registry;
+    @Spec CommandSpec command;
+
+    @Parameters(paramLabel = "NAME", description = "The model.")
+    String name;
+
+    @Override
+    public Integer call() throws IOException {
+      ModelSpec spec = spec(registry.load(), name);
+      Map<String, Object> described = new LinkedHashMap<>();
+      described.put("model", spec);
+      described.put("fingerprint", spec.fingerprint());
+      PrintWriter out = command.commandLine().getOut();
+      out.print(
+          JsonMapper.builder(new YAMLFactory())
+              .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+              .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+              .build()
+              .writeValueAsString(described));
+      out.flush();
+      return 0;
+    }
+  }
+
+  @Command(
+      name = "verify",
+      mixinStandardHelpOptions = true,
+      description =
+          "Check that a model's files are present with the right SHA-256, and that it loads and"
+              + " embeds a sentence. Without NAME, every model.")
+  static final class Verify implements Callable<Integer> {
+    @Mixin RegistryOptions registry;
+    @Spec CommandSpec command;
+
+    @Parameters(paramLabel = "NAME", arity = "0..1", description = "The model.")
+    String name;
+
+    @Override
+    public Integer call() {
+      ModelRegistry models = registry.load();
+      PrintWriter out = command.commandLine().getOut();
+      List<String> names = name == null ? models.names() : List.of(name);
+      int failed = 0;
+      for (String model : names) {
+        ModelSpec spec = spec(models, model);
+        try {
+          for (FileRef file : List.of(spec.files().model(), spec.files().tokenizer())) {
+            ModelStore.localCopy(file);
+          }
+          float[] vector;
+          try (EncoderModel loaded = EncoderModel.load(spec, new CpuPlan(1, 1));
+              var predictor = loaded.newPredictor()) {
+            vector =
+                new WindowedEmbedder(loaded, predictor, BatchSettings.DEFAULT, (rows, tokens) -> {})
+                    .embedAll(List.of("sparkembed checks that this model works."))[0];
+          }
+          double norm = Math.sqrt(dot(vector));
+          if (vector.length != spec.dimension()
+              || (spec.normalize() && Math.abs(norm - 1) > 1e-3)) {
+            throw new IllegalStateException(
+                "embedded a sentence to "
+                    + vector.length
+                    + " components of norm "
+                    + norm
+                    + ", expected "
+                    + spec.dimension());
+          }
+          out.printf("%s: OK (files verified, %d-dim vector)%n", model, vector.length);
+        } catch (RuntimeException e) {
+          failed++;
+          out.printf("%s: FAILED: %s%n", model, Messages.rootMessage(e));
+        }
+      }
+      return failed == 0 ? 0 : 1;
+    }
+
+    private static double dot(float[] v) {
+      double sum = 0;
+      for (float x : v) {
+        sum += (double) x * x;
+      }
+      return sum;
+    }
+  }
+
+  private static ModelSpec spec(ModelRegistry registry, String name) {
+    try {
+      return registry.get(name);
+    } catch (IllegalArgumentException e) {
+      throw new UserError(e.getMessage(), e);
+    }
+  }
+
+  /** The bytes of a model's files, without copying them. */
+  static String size(ModelSpec spec) {
+    long bytes = 0;
+    for (FileRef file : List.of(spec.files().model(), spec.files().tokenizer())) {
+      try {
+        if (file.onClasspath()) {
+          URL url =
+              Thread.currentThread().getContextClassLoader().getResource(file.classpathName());
+          if (url == null) {
+            return "missing";
+          }
+          bytes += url.openConnection().getContentLengthLong();
+        } else {
+          bytes += Files.size(Paths.get(file.location()));
+        }
+      } catch (IOException | RuntimeException e) {
+        return "?";
+      }
+    }
+    return String.format(Locale.ROOT, "%.1f MB", bytes / 1e6);
+  }
+}
