@@ -47,9 +47,13 @@ class EmbedJobTest {
   }
 
   private EmbedResult run(CorpusSource source, Path output, OutputMode mode) {
+    return run(source, output, mode, List.of(MINILM));
+  }
+
+  private EmbedResult run(
+      CorpusSource source, Path output, OutputMode mode, List<ModelSpec> models) {
     EmbedJobOptions options =
-        new EmbedJobOptions(
-            source, output.toString(), mode, List.of(MINILM), BatchSettings.DEFAULT, 0);
+        new EmbedJobOptions(source, output.toString(), mode, models, BatchSettings.DEFAULT, 0);
     return new EmbedJob(spark, options, new PrintStream(new ByteArrayOutputStream()), 200).run();
   }
 
@@ -241,6 +245,39 @@ class EmbedJobTest {
             UserError.class,
             () -> run(CorpusSource.of(input.toString()), dir.resolve("out"), OutputMode.ERROR));
     assertTrue(e.getMessage().startsWith("Cannot read --input " + input + ": no such file"));
+  }
+
+  @Test
+  void severalModelsInOneRunEachWriteATableAndOneFailureLeavesTheOthers() throws IOException {
+    ModelRegistry registry = ModelRegistry.builtIn();
+    ModelSpec broken = registry.get("all-minilm-l6-v2-q").withDimension(1000);
+    List<ModelSpec> models =
+        List.of(registry.get("bge-small-en-v1.5-q"), broken, registry.get("e5-small-v2-q"));
+    Path output = dir.resolve("out");
+    EmbedResult result =
+        run(
+            CorpusSource.of(TestData.examples("paragraphs.jsonl").toString()),
+            output,
+            OutputMode.ERROR,
+            models);
+
+    assertEquals(32, result.counts().rowsRead(), "the corpus is read and checked once");
+    assertTrue(result.models().get(0).succeeded());
+    assertTrue(result.models().get(2).succeeded());
+    assertTrue(
+        result.models().get(1).failure().contains("Cannot set models.all-minilm-l6-v2-q.dimension"),
+        result.models().get(1).failure());
+    for (String name : List.of("bge-small-en-v1.5-q", "e5-small-v2-q")) {
+      assertEquals(32, spark.read().parquet(output.resolve(name).toString()).count(), name);
+    }
+    assertTrue(Files.notExists(output.resolve("all-minilm-l6-v2-q")), "no half table");
+    Manifest e5 =
+        Manifest.fromJson(Files.readAllBytes(output.resolve("e5-small-v2-q/_manifest.json")));
+    assertEquals("passage: ", e5.passagePrefix());
+    assertEquals(512, e5.maxLength());
+    Manifest bge =
+        Manifest.fromJson(Files.readAllBytes(output.resolve("bge-small-en-v1.5-q/_manifest.json")));
+    assertEquals("cls", bge.pooling());
   }
 
   @Test
