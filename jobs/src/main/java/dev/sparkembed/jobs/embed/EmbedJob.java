@@ -5,12 +5,14 @@ import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.jobs.corpus.CorpusReader;
 import dev.sparkembed.jobs.corpus.CorpusValidator;
 import dev.sparkembed.jobs.corpus.ValidatedCorpus;
+import dev.sparkembed.udfs.engine.ModelCache;
 import dev.sparkembed.udfs.model.FileRef;
 import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.model.ModelStore;
 import dev.sparkembed.udfs.spark.EmbedPartitions;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
+import dev.sparkembed.udfs.spark.ExecutorCores;
 import dev.sparkembed.udfs.spark.TokenBalancedSpread;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -57,7 +59,7 @@ public final class EmbedJob {
     SparkContext sc = spark.sparkContext();
     OutputLayout output = OutputLayout.of(spark, options.output());
     output.checkWritable(options.mode());
-    verifyModelFiles();
+    verifyModels();
 
     String runId =
         Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
@@ -97,14 +99,22 @@ public final class EmbedJob {
     return corpus.queryExecution().optimizedPlan().stats().sizeInBytes().longValue();
   }
 
-  private void verifyModelFiles() {
+  /**
+   * Proves every model usable before any work: its files are present with the right hashes and it
+   * loads. In local mode the model loaded here is the one the tasks then use.
+   */
+  private void verifyModels() {
     for (ModelSpec spec : options.models()) {
-      for (FileRef file : List.of(spec.files().model(), spec.files().tokenizer())) {
-        try {
+      try {
+        for (FileRef file : List.of(spec.files().model(), spec.files().tokenizer())) {
           ModelStore.localCopy(file);
-        } catch (ModelFileException e) {
-          throw new UserError("Model " + spec.name() + ": " + e.getMessage(), e);
         }
+        ModelCache.get(spec, "cpu", ExecutorCores.get());
+      } catch (ModelFileException e) {
+        throw new UserError("Model " + spec.name() + ": " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        throw new UserError(
+            "Model " + spec.name() + " cannot be loaded: " + Messages.rootMessage(e), e);
       }
     }
   }

@@ -70,22 +70,8 @@ public final class ModelRegistry {
     }
     Map<String, ModelSpec> models = new LinkedHashMap<>();
     if (file.models() != null) {
-      for (Map.Entry<String, ModelSpec> entry : file.models().entrySet()) {
-        ModelSpec raw = entry.getValue();
-        ModelSpec named =
-            new ModelSpec(
-                entry.getKey(),
-                raw.displayName(),
-                raw.source(),
-                raw.engine(),
-                raw.files(),
-                raw.pooling(),
-                raw.normalize(),
-                raw.maxLength(),
-                raw.passagePrefix(),
-                raw.queryPrefix(),
-                raw.dimension());
-        models.put(entry.getKey(), named.validated());
+      for (Map.Entry<String, RegistryEntry> entry : file.models().entrySet()) {
+        models.put(entry.getKey(), entry.getValue().resolve(entry.getKey()));
       }
     }
     if (file.defaultModel() != null && !models.containsKey(file.defaultModel())) {
@@ -105,9 +91,15 @@ public final class ModelRegistry {
     return new ArrayList<>(models.keySet());
   }
 
-  /** The model registered under {@code name}, or an error that lists the known names. */
+  /**
+   * The model registered under {@code name}; or, for a path or URI, the model folder there; or an
+   * error that lists the known names.
+   */
   public ModelSpec get(String name) {
     ModelSpec spec = models.get(name);
+    if (spec == null && (name.contains("/") || name.contains(":"))) {
+      return ModelFolder.read(name);
+    }
     if (spec == null) {
       throw new IllegalArgumentException(
           String.format(
@@ -119,5 +111,5 @@ public final class ModelRegistry {
 
   private record RegistryFile(
       @com.fasterxml.jackson.annotation.JsonProperty("default") String defaultModel,
-      Map<String, ModelSpec> models) {}
+      Map<String, RegistryEntry> models) {}
 }

@@ -74,11 +74,7 @@ public final class ModelStore {
           actual = HexFormat.of().formatHex(digesting.getMessageDigest().digest());
         }
         if (!actual.equals(file.sha256())) {
-          throw new ModelFileException(
-              String.format(
-                  "Model file %s has SHA-256 %s but the registry expects %s: the file is corrupt"
-                      + " or is not the one the registry names; restore it or fix its sha256",
-                  file.location(), actual, file.sha256()));
+          throw ModelFileException.hashMismatch(file.location(), actual, file.sha256());
         }
         try {
           Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
