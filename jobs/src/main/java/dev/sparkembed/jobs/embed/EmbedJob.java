@@ -142,7 +142,14 @@ public final class EmbedJob {
     long start = System.nanoTime();
     ProgressReporter progress =
         new ProgressReporter(
-            sc, rowsDone, spec.displayName(), counts.validRows(), progressIntervalMillis, log);
+            sc,
+            rowsDone,
+            tokensDone,
+            spec.displayName(),
+            counts.validRows(),
+            estimatedTokens,
+            progressIntervalMillis,
+            log);
     try {
       TokenBalancedSpread.spread(spark, validated.valid(), partitions, spec.maxLength())
           .mapPartitions(

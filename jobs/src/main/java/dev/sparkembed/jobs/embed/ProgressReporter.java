@@ -18,32 +18,37 @@ import scala.Option;
 
 /**
  * Prints a progress line at most every {@code interval}: rows done of the total, rows/s and the
- * time left. Rows done come from an accumulator the executors add to after every batch; running
- * tasks report it with their heartbeats, finished tasks with their results.
+ * time left. The executors add to two accumulators after every batch (rows and tokens); running
+ * tasks report them with their heartbeats, finished tasks with their results. The time left comes
+ * from tokens, not rows: paragraphs are embedded longest first, so rows alone would mislead.
  */
 public final class ProgressReporter extends SparkListener implements AutoCloseable {
 
   private final SparkContext context;
-  private final long accumulatorId;
+  private final Counter rows;
+  private final Counter tokens;
   private final String label;
-  private final long total;
+  private final long totalRows;
+  private final long estimatedTokens;
   private final PrintStream out;
   private final long startNanos = System.nanoTime();
-  private final AtomicLong finished = new AtomicLong();
-  private final Map<Long, Long> running = new ConcurrentHashMap<>();
   private final ScheduledExecutorService timer;
 
   public ProgressReporter(
       SparkContext context,
       LongAccumulator rowsDone,
+      LongAccumulator tokensDone,
       String label,
-      long total,
+      long totalRows,
+      long estimatedTokens,
       long intervalMillis,
       PrintStream out) {
     this.context = context;
-    this.accumulatorId = rowsDone.id();
+    this.rows = new Counter(rowsDone.id());
+    this.tokens = new Counter(tokensDone.id());
     this.label = label;
-    this.total = total;
+    this.totalRows = totalRows;
+    this.estimatedTokens = estimatedTokens;
     this.out = out;
     this.timer =
         Executors.newSingleThreadScheduledExecutor(
@@ -57,11 +62,7 @@ public final class ProgressReporter extends SparkListener implements AutoCloseab
   }
 
   public long rowsDone() {
-    long sum = finished.get();
-    for (long value : running.values()) {
-      sum += value;
-    }
-    return Math.min(sum, total);
+    return Math.min(rows.value(), totalRows);
   }
 
   @Override
@@ -69,52 +70,36 @@ public final class ProgressReporter extends SparkListener implements AutoCloseab
     var tasks = update.accumUpdates().iterator();
     while (tasks.hasNext()) {
       var task = tasks.next();
-      Long value = ourValue(task._4());
-      if (value != null) {
-        running.put((Long) task._1(), value);
-      }
+      rows.running((Long) task._1(), task._4());
+      tokens.running((Long) task._1(), task._4());
     }
   }
 
   @Override
   public void onTaskEnd(SparkListenerTaskEnd end) {
     long taskId = end.taskInfo().taskId();
-    running.remove(taskId);
-    if (end.taskInfo().successful()) {
-      Long value = ourValue(end.taskInfo().accumulables());
-      if (value != null) {
-        finished.addAndGet(value);
-      }
-    }
-  }
-
-  private Long ourValue(scala.collection.Iterable<AccumulableInfo> infos) {
-    scala.collection.Iterator<AccumulableInfo> it = infos.iterator();
-    while (it.hasNext()) {
-      AccumulableInfo info = it.next();
-      if (info.id() == accumulatorId) {
-        Option<Object> update = info.update();
-        if (update.isDefined() && update.get() instanceof Long value) {
-          return value;
-        }
-      }
-    }
-    return null;
+    boolean succeeded = end.taskInfo().successful();
+    rows.ended(taskId, succeeded, end.taskInfo().accumulables());
+    tokens.ended(taskId, succeeded, end.taskInfo().accumulables());
   }
 
   void print() {
     long done = rowsDone();
+    long tokensDone = tokens.value();
     double seconds = (System.nanoTime() - startNanos) / 1e9;
-    double rate = done / Math.max(seconds, 1e-9);
-    String eta = rate > 0 && done > 0 ? formatSeconds((total - done) / rate) : "unknown";
+    double tokenRate = tokensDone / Math.max(seconds, 1e-9);
+    String eta =
+        tokenRate > 0
+            ? formatSeconds(Math.max(0, estimatedTokens - tokensDone) / tokenRate)
+            : "unknown";
     out.printf(
         Locale.ROOT,
         "sparkembed: %s: %,d of %,d paragraphs (%.0f%%), %.1f rows/s, %s elapsed, ETA %s%n",
         label,
         done,
-        total,
-        total == 0 ? 100.0 : 100.0 * done / total,
-        rate,
+        totalRows,
+        totalRows == 0 ? 100.0 : 100.0 * done / totalRows,
+        done / Math.max(seconds, 1e-9),
         formatSeconds(seconds),
         eta);
   }
@@ -134,5 +119,53 @@ public final class ProgressReporter extends SparkListener implements AutoCloseab
   public void close() {
     timer.shutdownNow();
     context.removeSparkListener(this);
+  }
+
+  /** One accumulator's value: finished tasks' totals plus running tasks' latest reports. */
+  private static final class Counter {
+    private final long id;
+    private final AtomicLong finished = new AtomicLong();
+    private final Map<Long, Long> running = new ConcurrentHashMap<>();
+
+    Counter(long id) {
+      this.id = id;
+    }
+
+    long value() {
+      long sum = finished.get();
+      for (long v : running.values()) {
+        sum += v;
+      }
+      return sum;
+    }
+
+    void running(long taskId, scala.collection.Iterable<AccumulableInfo> infos) {
+      Long v = find(infos);
+      if (v != null) {
+        running.put(taskId, v);
+      }
+    }
+
+    void ended(long taskId, boolean succeeded, scala.collection.Iterable<AccumulableInfo> infos) {
+      running.remove(taskId);
+      Long v = succeeded ? find(infos) : null;
+      if (v != null) {
+        finished.addAndGet(v);
+      }
+    }
+
+    private Long find(scala.collection.Iterable<AccumulableInfo> infos) {
+      scala.collection.Iterator<AccumulableInfo> it = infos.iterator();
+      while (it.hasNext()) {
+        AccumulableInfo info = it.next();
+        if (info.id() == id) {
+          Option<Object> update = info.update();
+          if (update.isDefined() && update.get() instanceof Long v) {
+            return v;
+          }
+        }
+      }
+      return null;
+    }
   }
 }
