@@ -104,7 +104,7 @@ public final class WindowedEmbedder {
       for (int i : batch) {
         rows.add(tokenized[i]);
       }
-      EncodedBatch encoded = EncodedBatch.of(rows);
+      EncodedBatch encoded = EncodedBatch.of(rows, model.spec().leftPadding());
       float[][] vectors;
       try {
         vectors = model.embed(predictor, encoded);

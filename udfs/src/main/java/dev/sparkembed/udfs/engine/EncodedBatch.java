@@ -4,14 +4,28 @@ import dev.sparkembed.udfs.text.TokenizedText;
 import java.util.List;
 
 /**
- * Texts padded on the right to one length, as the engine's {@code [rows, seqLen]} inputs.
+ * Texts padded to one length, as the engine's {@code [rows, seqLen]} inputs.
  *
- * @param lengths each row's real token count; positions past it are padding
+ * @param starts where each row's tokens begin: 0 with right padding, after the pad with left
+ * @param lengths each row's real token count
  */
 public record EncodedBatch(
-    long[] inputIds, long[] attentionMask, long[] tokenTypeIds, int[] lengths, int seqLen) {
+    long[] inputIds,
+    long[] attentionMask,
+    long[] tokenTypeIds,
+    int[] starts,
+    int[] lengths,
+    int seqLen) {
 
+  /** Right-padded, as encoders expect. */
   public static EncodedBatch of(List<TokenizedText> texts) {
+    return of(texts, false);
+  }
+
+  /**
+   * @param leftPadding pad before the tokens, as decoder models served with left padding expect
+   */
+  public static EncodedBatch of(List<TokenizedText> texts, boolean leftPadding) {
     int rows = texts.size();
     int seqLen = 0;
     for (TokenizedText text : texts) {
@@ -20,18 +34,21 @@ public record EncodedBatch(
     long[] ids = new long[rows * seqLen];
     long[] mask = new long[rows * seqLen];
     long[] types = new long[rows * seqLen];
+    int[] starts = new int[rows];
     int[] lengths = new int[rows];
     for (int r = 0; r < rows; r++) {
       TokenizedText text = texts.get(r);
       int n = text.length();
-      System.arraycopy(text.ids(), 0, ids, r * seqLen, n);
-      System.arraycopy(text.typeIds(), 0, types, r * seqLen, n);
+      int start = leftPadding ? seqLen - n : 0;
+      System.arraycopy(text.ids(), 0, ids, r * seqLen + start, n);
+      System.arraycopy(text.typeIds(), 0, types, r * seqLen + start, n);
       for (int t = 0; t < n; t++) {
-        mask[r * seqLen + t] = 1;
+        mask[r * seqLen + start + t] = 1;
       }
+      starts[r] = start;
       lengths[r] = n;
     }
-    return new EncodedBatch(ids, mask, types, lengths, seqLen);
+    return new EncodedBatch(ids, mask, types, starts, lengths, seqLen);
   }
 
   public int rows() {

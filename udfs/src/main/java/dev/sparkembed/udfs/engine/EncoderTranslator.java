@@ -93,7 +93,9 @@ final class EncoderTranslator implements NoBatchifyTranslator<EncodedBatch, floa
     float[] values = hidden.toFloatArray();
     float[][] vectors = new float[batch.rows()][];
     for (int r = 0; r < batch.rows(); r++) {
-      float[] pooled = spec.pooling().pool(values, r, batch.seqLen(), width, batch.lengths()[r]);
+      float[] pooled =
+          spec.pooling()
+              .pool(values, r, batch.seqLen(), width, batch.starts()[r], batch.lengths()[r]);
       vectors[r] = Vectors.finish(pooled, spec.dimension(), spec.normalize());
     }
     return vectors;

@@ -7,8 +7,8 @@ import java.util.Locale;
 
 /**
  * How the token vectors of one text become one vector. Every method reads only the text's own
- * tokens (positions {@code 0..length-1} of a right-padded row), so the result does not depend on
- * the other texts in the batch.
+ * tokens (wherever padding puts them), so the result does not depend on the other texts in the
+ * batch.
  */
 public enum Pooling {
   MEAN {
@@ -51,12 +51,12 @@ public enum Pooling {
   };
 
   /**
-   * Pools row {@code row} of a {@code [rows, seqLen, width]} hidden-state tensor whose first {@code
-   * length} positions are the text's tokens.
+   * Pools row {@code row} of a {@code [rows, seqLen, width]} hidden-state tensor whose positions
+   * {@code start .. start+length-1} are the text's tokens (start is 0 with right padding).
    */
-  public float[] pool(float[] hidden, int row, int seqLen, int width, int length) {
+  public float[] pool(float[] hidden, int row, int seqLen, int width, int start, int length) {
     float[] out = new float[width];
-    pool(hidden, row * seqLen * width, length, width, out);
+    pool(hidden, (row * seqLen + start) * width, length, width, out);
     return out;
   }
 

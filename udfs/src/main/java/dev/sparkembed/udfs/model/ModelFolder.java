@@ -114,7 +114,8 @@ public final class ModelFolder {
           maxLength,
           passagePrefix,
           queryPrefix,
-          dimension);
+          dimension,
+          null);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read model folder " + folder, e);
     }

@@ -23,6 +23,8 @@ import java.util.Locale;
  * @param passagePrefix text put before every paragraph
  * @param queryPrefix text a query needs before it to be comparable with these passages
  * @param dimension the vector's length; smaller than the model's width keeps the first components
+ * @param padding {@code right} (encoders) or {@code left} (decoders served left-padded); pooling
+ *     reads each text's own tokens either way, so it does not change the vectors
  */
 public record ModelSpec(
     String name,
@@ -35,7 +37,8 @@ public record ModelSpec(
     int maxLength,
     String passagePrefix,
     String queryPrefix,
-    int dimension)
+    int dimension,
+    String padding)
     implements Serializable {
 
   public static final String ONNX_RUNTIME = "onnxruntime";
@@ -64,6 +67,13 @@ public record ModelSpec(
         "required, one of " + String.join(", ", Pooling.configNames()));
     require(maxLength >= 2, key, "max_length", maxLength, "must be at least 2");
     require(dimension >= 1, key, "dimension", dimension, "must be at least 1");
+    String paddingSide = padding == null ? "right" : padding.toLowerCase(Locale.ROOT);
+    require(
+        paddingSide.equals("right") || paddingSide.equals("left"),
+        key,
+        "padding",
+        padding,
+        "left or right");
     return new ModelSpec(
         name,
         displayName == null || displayName.isBlank() ? name : displayName,
@@ -75,7 +85,12 @@ public record ModelSpec(
         maxLength,
         passagePrefix == null ? "" : passagePrefix,
         queryPrefix == null ? "" : queryPrefix,
-        dimension);
+        dimension,
+        paddingSide);
+  }
+
+  public boolean leftPadding() {
+    return "left".equals(padding);
   }
 
   /** This spec with another max length, e.g. to compare with vectors made at another length. */
@@ -91,7 +106,8 @@ public record ModelSpec(
             newMaxLength,
             passagePrefix,
             queryPrefix,
-            dimension)
+            dimension,
+            padding)
         .validated();
   }
 
@@ -108,7 +124,8 @@ public record ModelSpec(
             maxLength,
             prefix,
             queryPrefix,
-            dimension)
+            dimension,
+            padding)
         .validated();
   }
 
@@ -127,7 +144,8 @@ public record ModelSpec(
             maxLength,
             passagePrefix,
             queryPrefix,
-            newDimension)
+            newDimension,
+            padding)
         .validated();
   }
 

@@ -17,7 +17,8 @@ record RegistryEntry(
     Integer maxLength,
     String passagePrefix,
     String queryPrefix,
-    Integer dimension) {
+    Integer dimension,
+    String padding) {
 
   ModelSpec resolve(String name) {
     ModelSpec base = folder == null ? null : ModelFolder.read(name, folder, files);
@@ -32,7 +33,8 @@ record RegistryEntry(
             first(maxLength, base == null ? 0 : base.maxLength()),
             first(passagePrefix, base == null ? null : base.passagePrefix()),
             first(queryPrefix, base == null ? null : base.queryPrefix()),
-            first(dimension, base == null ? 0 : base.dimension()))
+            first(dimension, base == null ? 0 : base.dimension()),
+            first(padding, base == null ? null : base.padding()))
         .validated();
   }
 
