@@ -2,6 +2,7 @@ package dev.sparkembed.jobs;
 
 import dev.sparkembed.jobs.bench.BenchCommand;
 import dev.sparkembed.jobs.cli.EmbedCommand;
+import dev.sparkembed.jobs.cli.EvaluateCommand;
 import dev.sparkembed.jobs.cli.ModelsCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
@@ -13,7 +14,12 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = SparkEmbed.Version.class,
     description = "Batch embedding of paragraph corpora on Apache Spark.",
-    subcommands = {EmbedCommand.class, ModelsCommand.class, BenchCommand.class})
+    subcommands = {
+      EmbedCommand.class,
+      ModelsCommand.class,
+      EvaluateCommand.class,
+      BenchCommand.class
+    })
 public final class SparkEmbed {
 
   /** Exit code of a usage error or a problem found before any work. */
