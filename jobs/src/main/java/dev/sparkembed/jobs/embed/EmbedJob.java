@@ -114,7 +114,14 @@ public final class EmbedJob {
         throw new UserError("Model " + spec.name() + ": " + e.getMessage(), e);
       } catch (RuntimeException e) {
         throw new UserError(
-            "Model " + spec.name() + " cannot be loaded: " + Messages.rootMessage(e), e);
+            String.format(
+                "Model %s cannot be loaded from %s and %s (is a file corrupt or not an ONNX"
+                    + " model and its tokenizer?): %s",
+                spec.name(),
+                spec.files().model().location(),
+                spec.files().tokenizer().location(),
+                Messages.rootMessage(e)),
+            e);
       }
     }
   }

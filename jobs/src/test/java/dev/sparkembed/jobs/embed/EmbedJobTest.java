@@ -16,6 +16,7 @@ import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.engine.ModelCache;
 import dev.sparkembed.udfs.model.ModelRegistry;
 import dev.sparkembed.udfs.model.ModelSpec;
+import dev.sparkembed.udfs.model.ModelStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -278,6 +279,32 @@ class EmbedJobTest {
     Manifest bge =
         Manifest.fromJson(Files.readAllBytes(output.resolve("bge-small-en-v1.5-q/_manifest.json")));
     assertEquals("cls", bge.pooling());
+  }
+
+  @Test
+  void aModelFolderWithATruncatedModelFileIsRefusedBeforeAnyWorkNamingTheFile() throws IOException {
+    Path folder = dir.resolve("broken-model");
+    Files.createDirectories(folder);
+    byte[] weights = Files.readAllBytes(ModelStore.localCopy(MINILM.files().model()));
+    Files.write(folder.resolve("model.onnx"), java.util.Arrays.copyOf(weights, 4096));
+    Files.copy(ModelStore.localCopy(MINILM.files().tokenizer()), folder.resolve("tokenizer.json"));
+    Files.createDirectories(folder.resolve("1_Pooling"));
+    Files.writeString(
+        folder.resolve("1_Pooling/config.json"), "{\"pooling_mode_mean_tokens\": true}");
+    Files.writeString(
+        folder.resolve("config.json"), "{\"hidden_size\": 384, \"max_position_embeddings\": 512}");
+    ModelSpec spec = ModelRegistry.builtIn().get(folder.toString());
+    UserError e =
+        assertThrows(
+            UserError.class,
+            () ->
+                run(
+                    CorpusSource.of(TestData.examples("paragraphs.jsonl").toString()),
+                    dir.resolve("out"),
+                    OutputMode.ERROR,
+                    List.of(spec)));
+    assertTrue(e.getMessage().contains(folder.resolve("model.onnx").toString()), e.getMessage());
+    assertTrue(Files.notExists(dir.resolve("out")), "nothing is written");
   }
 
   @Test
