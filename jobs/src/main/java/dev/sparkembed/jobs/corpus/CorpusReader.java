@@ -79,7 +79,8 @@ public final class CorpusReader {
     }
   }
 
-  private static InputFormat resolveFormat(SparkSession spark, CorpusSource source) {
+  /** The format the input is read as: the one asked for, or the one its file names say. */
+  public static InputFormat resolveFormat(SparkSession spark, CorpusSource source) {
     if (source.format() == InputFormat.TABLE) {
       if (!spark.catalog().tableExists(source.input())) {
         throw new UserError(

@@ -177,7 +177,9 @@ public final class EmbedJob {
               partitions,
               new Manifest.Input(
                   options.corpus().input(),
-                  options.corpus().format().name().toLowerCase(Locale.ROOT),
+                  CorpusReader.resolveFormat(spark, options.corpus())
+                      .name()
+                      .toLowerCase(Locale.ROOT),
                   counts.rowsRead(),
                   counts.rejectedRows(),
                   counts.identicalDuplicates()),

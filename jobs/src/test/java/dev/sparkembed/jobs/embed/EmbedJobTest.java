@@ -139,6 +139,7 @@ class EmbedJobTest {
     assertEquals("mean", manifest.pooling());
     assertEquals(256, manifest.maxLength());
     assertEquals(32, manifest.input().rowsRead());
+    assertEquals("jsonl", manifest.input().format());
     assertTrue(manifest.seconds() > 0 && manifest.tokensPerS() > 0);
     assertEquals(spark.version(), manifest.versions().spark());
     assertEquals(0, spark.read().parquet(output.resolve("_rejected").toString()).count());
