@@ -15,6 +15,7 @@ import dev.sparkembed.jobs.embed.OutputMode;
 import dev.sparkembed.jobs.embed.WorkPlanner;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.Embedded;
+import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
 import dev.sparkembed.udfs.engine.CpuPlan;
 import dev.sparkembed.udfs.engine.EncoderModel;
@@ -109,6 +110,7 @@ public final class BenchCommand implements Callable<Integer> {
                     OutputMode.OVERWRITE,
                     List.of(spec),
                     settings,
+                    LongText.TRUNCATE,
                     batch.partitions()),
                 System.err)
             .run();

@@ -51,6 +51,7 @@ final class NaiveBaseline implements MapPartitionsFunction<Row, Row> {
                     vectors[i],
                     tokenized[i].tokenCount(),
                     tokenized[i].truncated(),
+                    1,
                     in.getString(3)));
           }
           batch.clear();

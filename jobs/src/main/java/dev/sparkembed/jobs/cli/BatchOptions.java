@@ -1,6 +1,7 @@
 package dev.sparkembed.jobs.cli;
 
 import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.LongText;
 import picocli.CommandLine.Option;
 
 /** How executors batch texts, and how many partitions the embedding stage has. */
@@ -32,6 +33,36 @@ public final class BatchOptions {
       paramLabel = "N",
       description = "Partitions of the embedding stage. Default: 0, planned from the corpus size.")
   int partitions;
+
+  @Option(
+      names = "--long-text",
+      paramLabel = "MODE",
+      description =
+          "truncate: embed a paragraph's first max-length tokens and mark it truncated; chunk:"
+              + " embed it whole in overlapping windows, pooled by token-weighted mean."
+              + " Default: ${DEFAULT-VALUE}.")
+  LongTextMode longText = LongTextMode.TRUNCATE;
+
+  @Option(
+      names = "--chunk-overlap",
+      paramLabel = "TOKENS",
+      description =
+          "Text tokens consecutive windows share with --long-text chunk. Default: ${DEFAULT-VALUE}.")
+  int chunkOverlap = LongText.DEFAULT_OVERLAP;
+
+  /** The values of --long-text. */
+  public enum LongTextMode {
+    TRUNCATE,
+    CHUNK
+  }
+
+  public LongText longText() {
+    if (chunkOverlap < 0) {
+      throw new IllegalArgumentException(
+          "Cannot set --chunk-overlap to " + chunkOverlap + ": must be at least 0");
+    }
+    return longText == LongTextMode.CHUNK ? LongText.chunked(chunkOverlap) : LongText.TRUNCATE;
+  }
 
   public int partitions() {
     return partitions;

@@ -58,6 +58,7 @@ public final class EmbedCommand implements Callable<Integer> {
           mode,
           models.resolve(),
           batch.toSettings(),
+          batch.longText(),
           batch.partitions());
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);

@@ -160,7 +160,7 @@ public final class EmbedJob {
     try {
       TokenBalancedSpread.spread(spark, validated.valid(), partitions, spec.maxLength())
           .mapPartitions(
-              new EmbedPartitions(spec, options.batch(), rowsDone, tokensDone),
+              new EmbedPartitions(spec, options.batch(), options.longText(), rowsDone, tokensDone),
               Encoders.row(EmbeddingTable.OUTPUT))
           .write()
           .mode(SaveMode.ErrorIfExists)
@@ -174,6 +174,7 @@ public final class EmbedJob {
               stats,
               seconds,
               options.batch(),
+              options.longText(),
               partitions,
               new Manifest.Input(
                   options.corpus().input(),

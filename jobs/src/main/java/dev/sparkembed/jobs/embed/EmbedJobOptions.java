@@ -2,12 +2,14 @@ package dev.sparkembed.jobs.embed;
 
 import dev.sparkembed.jobs.corpus.CorpusSource;
 import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.model.ModelSpec;
 import java.util.List;
 
 /**
  * Everything one embedding run needs, checked when built.
  *
+ * @param longText what to do with paragraphs longer than a model's max length
  * @param partitions partitions of the embedding stage; 0 plans them from the corpus's size
  */
 public record EmbedJobOptions(
@@ -16,6 +18,7 @@ public record EmbedJobOptions(
     OutputMode mode,
     List<ModelSpec> models,
     BatchSettings batch,
+    LongText longText,
     int partitions) {
 
   public EmbedJobOptions {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.model.ModelFiles;
 import dev.sparkembed.udfs.model.ModelSpec;
 import java.io.IOException;
@@ -35,6 +36,7 @@ public record Manifest(
     double rowsPerS,
     double tokensPerS,
     BatchSettings batch,
+    LongText longText,
     int partitions,
     Input input,
     Versions versions,
@@ -60,6 +62,7 @@ public record Manifest(
       TableStats stats,
       double seconds,
       BatchSettings batch,
+      LongText longText,
       int partitions,
       Input input,
       Versions versions,
@@ -85,6 +88,7 @@ public record Manifest(
         seconds > 0 ? stats.rows() / seconds : 0,
         seconds > 0 ? stats.tokens() / seconds : 0,
         batch,
+        longText,
         partitions,
         input,
         versions,

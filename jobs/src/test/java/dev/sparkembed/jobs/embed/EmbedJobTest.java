@@ -11,6 +11,7 @@ import dev.sparkembed.jobs.corpus.CorpusSource;
 import dev.sparkembed.jobs.corpus.InputFormat;
 import dev.sparkembed.udfs.TestData;
 import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
 import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.engine.ModelCache;
@@ -54,7 +55,8 @@ class EmbedJobTest {
   private EmbedResult run(
       CorpusSource source, Path output, OutputMode mode, List<ModelSpec> models) {
     EmbedJobOptions options =
-        new EmbedJobOptions(source, output.toString(), mode, models, BatchSettings.DEFAULT, 0);
+        new EmbedJobOptions(
+            source, output.toString(), mode, models, BatchSettings.DEFAULT, LongText.TRUNCATE, 0);
     return new EmbedJob(spark, options, new PrintStream(new ByteArrayOutputStream()), 200).run();
   }
 

@@ -7,6 +7,7 @@ import dev.sparkembed.jobs.SparkTestSession;
 import dev.sparkembed.jobs.corpus.CorpusSource;
 import dev.sparkembed.udfs.TestData;
 import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.model.ModelRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -37,6 +38,7 @@ class UnarxiveCorpusTest {
                     OutputMode.OVERWRITE,
                     List.of(ModelRegistry.builtIn().get("all-minilm-l6-v2")),
                     BatchSettings.DEFAULT,
+                    LongText.TRUNCATE,
                     0),
                 new PrintStream(log, true),
                 5_000)
@@ -68,5 +70,62 @@ class UnarxiveCorpusTest {
     assertTrue(
         log.toString().contains("paragraphs ("),
         () -> "a progress line during a long run, got: " + log);
+  }
+
+  @Test
+  void longParagraphsAreEmbeddedWholeInOverlappingWindows() throws java.io.IOException {
+    Path corpus = TestData.shared("unarxive/paragraphs.jsonl");
+    SparkSession spark = SparkTestSession.get();
+    Path input = dir.resolve("long.jsonl");
+    spark
+        .read()
+        .json(corpus.toString())
+        .where("size(split(text, ' ')) > 150")
+        .select("paper_id", "paragraph_index", "text")
+        .coalesce(1)
+        .write()
+        .json(input.toString());
+    Path output = dir.resolve("out");
+    int overlap = 32;
+    EmbedResult result =
+        new EmbedJob(
+                spark,
+                new EmbedJobOptions(
+                    CorpusSource.of(input.toString()),
+                    output.toString(),
+                    OutputMode.ERROR,
+                    List.of(ModelRegistry.builtIn().get("all-minilm-l6-v2")),
+                    BatchSettings.DEFAULT,
+                    LongText.chunked(overlap),
+                    0),
+                new PrintStream(new ByteArrayOutputStream(), true))
+            .run();
+    assertTrue(result.succeeded());
+    Dataset<Row> table = spark.read().parquet(output.resolve("all-minilm-l6-v2").toString());
+    // MiniLM: 256 tokens = [CLS] + 254 text tokens + [SEP]; windows step 254 - overlap.
+    Row check =
+        table
+            .selectExpr(
+                "count(*)",
+                "sum(cast(token_count > 256 as int))",
+                "sum(cast(truncated as int))",
+                "sum(cast(chunks <> greatest(1, cast(ceil((token_count - 2 - "
+                    + overlap
+                    + ") / (254.0 - "
+                    + overlap
+                    + ")) as int)) as int))",
+                "min(aggregate(embedding, 0D, (acc, x) -> acc + x * x))",
+                "max(chunks)")
+            .first();
+    assertTrue(check.getLong(1) >= 200, "most of the 258 long paragraphs are in: " + check);
+    assertEquals(0, check.getLong(2), "nothing is cut");
+    assertEquals(0, check.getLong(3), "every paragraph has the windows its length needs");
+    assertEquals(1.0, check.getDouble(4), 1e-4);
+    assertTrue(check.getInt(5) >= 4, "the longest paragraphs take several windows");
+    Manifest manifest =
+        Manifest.fromJson(
+            java.nio.file.Files.readAllBytes(output.resolve("all-minilm-l6-v2/_manifest.json")));
+    assertTrue(manifest.longText().chunk());
+    assertEquals(0, manifest.rowsTruncated());
   }
 }

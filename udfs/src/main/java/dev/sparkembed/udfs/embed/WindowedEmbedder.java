@@ -4,6 +4,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
 import dev.sparkembed.udfs.engine.EncodedBatch;
 import dev.sparkembed.udfs.engine.EncoderModel;
+import dev.sparkembed.udfs.engine.Vectors;
 import dev.sparkembed.udfs.text.TokenizedText;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -15,7 +16,8 @@ import java.util.function.Function;
 /**
  * Embeds a stream of items window by window: each window of texts is tokenized, sorted by length,
  * cut into token-budget batches and run through one predictor. Memory is bounded by the window,
- * whatever the stream's length. Results come out in length order within a window.
+ * whatever the stream's length. Paragraphs longer than the model's max length are truncated or,
+ * with {@link LongText#chunk()}, embedded in overlapping windows that are pooled into one vector.
  */
 public final class WindowedEmbedder {
 
@@ -27,6 +29,7 @@ public final class WindowedEmbedder {
   private final EncoderModel model;
   private final Predictor<EncodedBatch, float[][]> predictor;
   private final BatchSettings settings;
+  private final LongText longText;
   private final BatchListener listener;
 
   public WindowedEmbedder(
@@ -34,9 +37,19 @@ public final class WindowedEmbedder {
       Predictor<EncodedBatch, float[][]> predictor,
       BatchSettings settings,
       BatchListener listener) {
+    this(model, predictor, settings, LongText.TRUNCATE, listener);
+  }
+
+  public WindowedEmbedder(
+      EncoderModel model,
+      Predictor<EncodedBatch, float[][]> predictor,
+      BatchSettings settings,
+      LongText longText,
+      BatchListener listener) {
     this.model = model;
     this.predictor = predictor;
     this.settings = settings;
+    this.longText = longText;
     this.listener = listener;
   }
 
@@ -99,15 +112,31 @@ public final class WindowedEmbedder {
       texts.add(prefix.isEmpty() ? textOf.apply(item) : prefix + textOf.apply(item));
     }
     TokenizedText[] tokenized = model.tokenizer().tokenize(texts);
-    for (int[] batch : TokenBudgetBatcher.plan(tokenized, settings)) {
+    List<TokenizedText> pieces = new ArrayList<>(tokenized.length);
+    List<Integer> owners = new ArrayList<>(tokenized.length);
+    int[] remaining = new int[tokenized.length];
+    for (int i = 0; i < tokenized.length; i++) {
+      List<TokenizedText> parts =
+          longText.chunk() && tokenized[i].truncated()
+              ? model.tokenizer().chunks(texts.get(i), longText.overlap())
+              : List.of(tokenized[i]);
+      for (TokenizedText part : parts) {
+        pieces.add(part);
+        owners.add(i);
+      }
+      remaining[i] = parts.size();
+    }
+    TokenizedText[] all = pieces.toArray(new TokenizedText[0]);
+    float[][] vectors = new float[all.length][];
+    for (int[] batch : TokenBudgetBatcher.plan(all, settings)) {
       List<TokenizedText> rows = new ArrayList<>(batch.length);
-      for (int i : batch) {
-        rows.add(tokenized[i]);
+      for (int p : batch) {
+        rows.add(all[p]);
       }
       EncodedBatch encoded = EncodedBatch.of(rows, model.spec().leftPadding());
-      float[][] vectors;
+      float[][] batchVectors;
       try {
-        vectors = model.embed(predictor, encoded);
+        batchVectors = model.embed(predictor, encoded);
       } catch (TranslateException | RuntimeException e) {
         throw new IllegalStateException(
             String.format(
@@ -115,17 +144,47 @@ public final class WindowedEmbedder {
                 model.spec().name(),
                 batch.length,
                 encoded.seqLen(),
-                describe.apply(window.get(batch[0])),
+                describe.apply(window.get(owners.get(batch[0]))),
                 e.getMessage()),
             e);
       }
       long tokens = 0;
+      int finishedRows = 0;
       for (int r = 0; r < batch.length; r++) {
-        TokenizedText text = tokenized[batch[r]];
-        tokens += text.length();
-        out.add(new Embedded<>(window.get(batch[r]), vectors[r], text.tokenCount(), text.length()));
+        vectors[batch[r]] = batchVectors[r];
+        tokens += all[batch[r]].length();
+        if (--remaining[owners.get(batch[r])] == 0) {
+          finishedRows++;
+        }
       }
-      listener.batchDone(batch.length, tokens);
+      listener.batchDone(finishedRows, tokens);
     }
+    int p = 0;
+    for (int i = 0; i < window.size(); i++) {
+      int start = p;
+      while (p < owners.size() && owners.get(p) == i) {
+        p++;
+      }
+      float[] vector = p - start == 1 ? vectors[start] : pool(all, vectors, start, p);
+      int embeddedTokens = p - start == 1 ? all[start].length() : tokenized[i].tokenCount();
+      out.add(
+          new Embedded<>(
+              window.get(i), vector, tokenized[i].tokenCount(), embeddedTokens, p - start));
+    }
+  }
+
+  /** The token-weighted mean of a paragraph's window vectors, re-normalised when the model is. */
+  private float[] pool(TokenizedText[] pieces, float[][] vectors, int from, int to) {
+    float[] mean = new float[vectors[from].length];
+    for (int p = from; p < to; p++) {
+      float weight = pieces[p].length();
+      for (int c = 0; c < mean.length; c++) {
+        mean[c] += weight * vectors[p][c];
+      }
+    }
+    if (model.spec().normalize()) {
+      Vectors.normalizeInPlace(mean);
+    }
+    return mean;
   }
 }

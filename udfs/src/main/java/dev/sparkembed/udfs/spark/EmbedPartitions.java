@@ -3,6 +3,7 @@ package dev.sparkembed.udfs.spark;
 import ai.djl.inference.Predictor;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.Embedded;
+import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
 import dev.sparkembed.udfs.engine.EncodedBatch;
 import dev.sparkembed.udfs.engine.EncoderModel;
@@ -26,6 +27,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
 
   private final ModelSpec spec;
   private final BatchSettings settings;
+  private final LongText longText;
   private final LongAccumulator rowsDone;
   private final LongAccumulator tokensDone;
 
@@ -36,10 +38,12 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   public EmbedPartitions(
       ModelSpec spec,
       BatchSettings settings,
+      LongText longText,
       LongAccumulator rowsDone,
       LongAccumulator tokensDone) {
     this.spec = spec;
     this.settings = settings;
+    this.longText = longText;
     this.rowsDone = rowsDone;
     this.tokensDone = tokensDone;
   }
@@ -57,6 +61,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
             model,
             predictor,
             settings,
+            longText,
             (batchRows, batchTokens) -> {
               if (rowsDone != null) {
                 rowsDone.add(batchRows);
@@ -90,6 +95,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
             e.vector(),
             e.tokenCount(),
             e.truncated(),
+            e.chunks(),
             in.getString(3));
       }
     };

@@ -14,6 +14,7 @@ public final class EmbeddingTable {
   public static final String EMBEDDING = "embedding";
   public static final String TOKEN_COUNT = "token_count";
   public static final String TRUNCATED = "truncated";
+  public static final String CHUNKS = "chunks";
 
   /** What {@link EmbedPartitions} reads, in this order. */
   public static final StructType INPUT =
@@ -31,5 +32,6 @@ public final class EmbeddingTable {
           .add(EMBEDDING, DataTypes.createArrayType(DataTypes.FloatType, false), false)
           .add(TOKEN_COUNT, DataTypes.IntegerType, false)
           .add(TRUNCATED, DataTypes.BooleanType, false)
+          .add(CHUNKS, DataTypes.IntegerType, false)
           .add(TEXT_SHA256, DataTypes.StringType, false);
 }

@@ -5,6 +5,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -22,6 +23,7 @@ public final class TextTokenizer implements AutoCloseable {
 
   private final HuggingFaceTokenizer tokenizer;
   private final int maxLength;
+  private final int leadingSpecials;
   private final int trailingSpecials;
 
   public TextTokenizer(Path tokenizerJson, int maxLength) {
@@ -50,6 +52,7 @@ public final class TextTokenizer implements AutoCloseable {
       throw new IllegalArgumentException(
           "max length " + maxLength + " leaves no room for text after the special tokens");
     }
+    this.leadingSpecials = lead;
     this.trailingSpecials = trail;
   }
 
@@ -69,6 +72,46 @@ public final class TextTokenizer implements AutoCloseable {
   public TokenizedText tokenize(String text) {
     Encoding encoding = tokenizer.encode(text);
     return cut(encoding.getIds(), encoding.getTypeIds());
+  }
+
+  /**
+   * The whole text as windows of at most max length tokens, each with the tokenizer's special
+   * tokens around it, consecutive windows sharing {@code overlap} tokens of text. A text that fits
+   * is one window, the same as {@link #tokenize(String)}.
+   */
+  public List<TokenizedText> chunks(String text, int overlap) {
+    Encoding encoding = tokenizer.encode(text);
+    long[] ids = encoding.getIds();
+    long[] types = encoding.getTypeIds();
+    if (ids.length <= maxLength) {
+      return List.of(new TokenizedText(ids, types, ids.length));
+    }
+    int contentEnd = ids.length - trailingSpecials;
+    int window = maxLength - leadingSpecials - trailingSpecials;
+    if (overlap < 0 || overlap >= window) {
+      throw new IllegalArgumentException(
+          String.format(
+              "Cannot set --chunk-overlap to %d: must be at least 0 and below the %d text tokens"
+                  + " a window holds",
+              overlap, window));
+    }
+    List<TokenizedText> chunks = new ArrayList<>();
+    for (int start = leadingSpecials; ; start += window - overlap) {
+      int end = Math.min(contentEnd, start + window);
+      int length = leadingSpecials + (end - start) + trailingSpecials;
+      long[] chunkIds = new long[length];
+      long[] chunkTypes = new long[length];
+      System.arraycopy(ids, 0, chunkIds, 0, leadingSpecials);
+      System.arraycopy(types, 0, chunkTypes, 0, leadingSpecials);
+      System.arraycopy(ids, start, chunkIds, leadingSpecials, end - start);
+      System.arraycopy(types, start, chunkTypes, leadingSpecials, end - start);
+      System.arraycopy(ids, contentEnd, chunkIds, length - trailingSpecials, trailingSpecials);
+      System.arraycopy(types, contentEnd, chunkTypes, length - trailingSpecials, trailingSpecials);
+      chunks.add(new TokenizedText(chunkIds, chunkTypes, length));
+      if (end == contentEnd) {
+        return chunks;
+      }
+    }
   }
 
   private TokenizedText cut(long[] ids, long[] typeIds) {

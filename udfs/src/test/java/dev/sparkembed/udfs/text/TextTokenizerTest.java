@@ -61,4 +61,30 @@ class TextTokenizerTest {
       assertArrayEquals(tokenizer.tokenize(texts.get(i)).ids(), batch[i].ids());
     }
   }
+
+  @Test
+  void chunksCoverTheWholeTextWithTheOverlapAndKeepTheSpecialTokens() {
+    String text = "alpha beta gamma delta ".repeat(150);
+    TokenizedText whole = tokenizer.tokenize(text);
+    List<TokenizedText> chunks = tokenizer.chunks(text, 32);
+    assertEquals(602, whole.tokenCount());
+    assertEquals(3, chunks.size(), "600 text tokens in windows of 254 stepping 222");
+    long[] content = new long[600];
+    int covered = 0;
+    for (int c = 0; c < chunks.size(); c++) {
+      long[] ids = chunks.get(c).ids();
+      assertTrue(ids.length <= 256);
+      assertEquals(CLS, ids[0]);
+      assertEquals(SEP, ids[ids.length - 1]);
+      int start = c * 222;
+      for (int t = 1; t < ids.length - 1; t++) {
+        content[start + t - 1] = ids[t];
+        covered = Math.max(covered, start + t);
+      }
+    }
+    assertEquals(600, covered);
+    TokenizedText head = tokenizer.tokenize("alpha beta gamma delta ".repeat(150));
+    assertArrayEquals(Arrays.copyOfRange(head.ids(), 1, 255), Arrays.copyOfRange(content, 0, 254));
+    assertEquals(List.of(1), List.of(tokenizer.chunks("A short text.", 32).size()));
+  }
 }
