@@ -111,7 +111,8 @@ public final class BenchCommand implements Callable<Integer> {
                     List.of(spec),
                     settings,
                     LongText.TRUNCATE,
-                    batch.partitions()),
+                    batch.partitions(),
+                    false),
                 System.err)
             .run();
     double jobSeconds = (System.nanoTime() - start) / 1e9;

@@ -37,9 +37,14 @@ public final class EmbedCommand implements Callable<Integer> {
       defaultValue = "error",
       paramLabel = "MODE",
       description =
-          "error: stop if DIR is not empty; overwrite: replace the tables this run writes."
-              + " Default: ${DEFAULT-VALUE}.")
+          "error: stop if DIR is not empty; overwrite: replace the tables this run writes;"
+              + " update: embed only new and changed paragraphs. Default: ${DEFAULT-VALUE}.")
   OutputMode mode;
+
+  @Option(
+      names = "--delete-missing",
+      description = "With --mode update: drop rows whose key is no longer in the input.")
+  boolean deleteMissing;
 
   @Override
   public Integer call() {
@@ -59,7 +64,8 @@ public final class EmbedCommand implements Callable<Integer> {
           models.resolve(),
           batch.toSettings(),
           batch.longText(),
-          batch.partitions());
+          batch.partitions(),
+          deleteMissing);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }
@@ -78,6 +84,15 @@ public final class EmbedCommand implements Callable<Integer> {
     for (EmbedResult.ModelOutcome model : result.models()) {
       if (model.succeeded()) {
         var m = model.manifest();
+        var changes = m.changes();
+        out.printf(
+            Locale.ROOT,
+            "sparkembed: %s: %,d new, %,d changed, %,d unchanged, %,d deleted%n",
+            model.displayName(),
+            changes.added(),
+            changes.changed(),
+            changes.unchanged(),
+            changes.deleted());
         out.printf(
             Locale.ROOT,
             "sparkembed: %s: %,d rows, %,d truncated, %,d tokens in %.1f s (%.1f rows/s, %,.0f"

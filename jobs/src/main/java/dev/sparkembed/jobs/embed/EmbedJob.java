@@ -130,22 +130,36 @@ public final class EmbedJob {
       ModelSpec spec, ValidatedCorpus validated, OutputLayout output, String runId) {
     SparkContext sc = spark.sparkContext();
     ValidatedCorpus.Counts counts = validated.counts();
+    Path staged = output.staging(runId, spec.name());
+    Path table = output.table(spec.name());
+    IncrementalPlan plan =
+        options.mode() == OutputMode.UPDATE
+            ? IncrementalPlan.against(
+                spark,
+                validated.valid(),
+                table,
+                spec.fingerprint(),
+                options.longText(),
+                options.deleteMissing())
+            : null;
+    if (plan == null) {
+      plan = IncrementalPlan.full(spark, validated.valid(), counts.validRows());
+    }
+    long rowsToEmbed = plan.changes().added() + plan.changes().changed();
     long estimatedTokens =
-        WorkPlanner.estimatedTokens(counts.validRows(), counts.textChars(), spec.maxLength());
+        WorkPlanner.estimatedTokens(
+            rowsToEmbed,
+            counts.validRows() == 0 ? 0 : counts.textChars() * rowsToEmbed / counts.validRows(),
+            spec.maxLength());
     int partitions =
         WorkPlanner.partitions(
-            counts.validRows(), estimatedTokens, sc.defaultParallelism(), options.partitions());
+            rowsToEmbed, estimatedTokens, sc.defaultParallelism(), options.partitions());
     String description =
         String.format(
-            Locale.ROOT,
-            "Embedding %,d paragraphs with %s",
-            counts.validRows(),
-            spec.displayName());
+            Locale.ROOT, "Embedding %,d paragraphs with %s", rowsToEmbed, spec.displayName());
     sc.setJobGroup(JOB_GROUP + "-" + spec.name(), description, false);
     LongAccumulator rowsDone = sc.longAccumulator("sparkembed " + spec.name() + " rows");
     LongAccumulator tokensDone = sc.longAccumulator("sparkembed " + spec.name() + " tokens");
-    Path staged = output.staging(runId, spec.name());
-    Path table = output.table(spec.name());
     long start = System.nanoTime();
     ProgressReporter progress =
         new ProgressReporter(
@@ -153,15 +167,16 @@ public final class EmbedJob {
             rowsDone,
             tokensDone,
             spec.displayName(),
-            counts.validRows(),
+            rowsToEmbed,
             estimatedTokens,
             progressIntervalMillis,
             log);
     try {
-      TokenBalancedSpread.spread(spark, validated.valid(), partitions, spec.maxLength())
+      TokenBalancedSpread.spread(spark, plan.toEmbed(), partitions, spec.maxLength())
           .mapPartitions(
               new EmbedPartitions(spec, options.batch(), options.longText(), rowsDone, tokensDone),
               Encoders.row(EmbeddingTable.OUTPUT))
+          .unionByName(plan.kept())
           .write()
           .mode(SaveMode.ErrorIfExists)
           .parquet(staged.toString());
@@ -184,6 +199,7 @@ public final class EmbedJob {
                   counts.rowsRead(),
                   counts.rejectedRows(),
                   counts.identicalDuplicates()),
+              plan.changes(),
               Versions.of(spark),
               runId,
               Instant.now().toString());

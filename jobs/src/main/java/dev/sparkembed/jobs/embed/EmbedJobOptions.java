@@ -11,6 +11,7 @@ import java.util.List;
  *
  * @param longText what to do with paragraphs longer than a model's max length
  * @param partitions partitions of the embedding stage; 0 plans them from the corpus's size
+ * @param deleteMissing in update mode, drop rows whose key is no longer in the input
  */
 public record EmbedJobOptions(
     CorpusSource corpus,
@@ -19,7 +20,8 @@ public record EmbedJobOptions(
     List<ModelSpec> models,
     BatchSettings batch,
     LongText longText,
-    int partitions) {
+    int partitions,
+    boolean deleteMissing) {
 
   public EmbedJobOptions {
     if (output == null || output.isBlank()) {
@@ -31,6 +33,12 @@ public record EmbedJobOptions(
     if (partitions < 0) {
       throw new IllegalArgumentException(
           "Cannot set --partitions to " + partitions + ": must be 0 (plan from the data) or more");
+    }
+    if (deleteMissing && mode != OutputMode.UPDATE) {
+      throw new IllegalArgumentException(
+          "Cannot set --delete-missing with --mode "
+              + mode.name().toLowerCase(java.util.Locale.ROOT)
+              + ": it applies to --mode update");
     }
     models = List.copyOf(models);
   }

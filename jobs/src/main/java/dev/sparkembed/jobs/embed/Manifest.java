@@ -39,6 +39,7 @@ public record Manifest(
     LongText longText,
     int partitions,
     Input input,
+    IncrementalPlan.Changes changes,
     Versions versions,
     String runId,
     String createdAt) {
@@ -65,6 +66,7 @@ public record Manifest(
       LongText longText,
       int partitions,
       Input input,
+      IncrementalPlan.Changes changes,
       Versions versions,
       String runId,
       String createdAt) {
@@ -91,6 +93,7 @@ public record Manifest(
         longText,
         partitions,
         input,
+        changes,
         versions,
         runId,
         createdAt);

@@ -52,8 +52,8 @@ public final class OutputLayout {
         throw new UserError(
             "Output "
                 + root
-                + " already exists and is not empty; choose another --output or pass --mode"
-                + " overwrite to replace its tables");
+                + " already exists and is not empty; choose another --output, or pass --mode"
+                + " overwrite to replace its tables or --mode update to add what changed");
       }
     } catch (IOException e) {
       throw new UserError("Cannot use --output " + root + ": " + e.getMessage(), e);

@@ -5,5 +5,10 @@ public enum OutputMode {
   /** Stop before any work. */
   ERROR,
   /** Replace the tables this run writes. */
-  OVERWRITE
+  OVERWRITE,
+  /**
+   * Embed only keys that are new or whose text changed since the table was made with the same model
+   * fingerprint; keep the rest (and drop keys gone from the input with --delete-missing).
+   */
+  UPDATE
 }

@@ -94,6 +94,13 @@ class CommandLineTest {
   }
 
   @Test
+  void deleteMissingNeedsUpdateMode() {
+    assertStopsWith(
+        run(embed("--delete-missing")),
+        "Cannot set --delete-missing with --mode error: it applies to --mode update");
+  }
+
+  @Test
   void aMissingRequiredOptionIsNamed() {
     assertStopsWith(run("embed", "--input", "x.jsonl"), "Missing required option: '--output=DIR'");
   }

@@ -54,9 +54,25 @@ class EmbedJobTest {
 
   private EmbedResult run(
       CorpusSource source, Path output, OutputMode mode, List<ModelSpec> models) {
+    return run(source, output, mode, models, false);
+  }
+
+  private EmbedResult run(
+      CorpusSource source,
+      Path output,
+      OutputMode mode,
+      List<ModelSpec> models,
+      boolean deleteMissing) {
     EmbedJobOptions options =
         new EmbedJobOptions(
-            source, output.toString(), mode, models, BatchSettings.DEFAULT, LongText.TRUNCATE, 0);
+            source,
+            output.toString(),
+            mode,
+            models,
+            BatchSettings.DEFAULT,
+            LongText.TRUNCATE,
+            0,
+            deleteMissing);
     return new EmbedJob(spark, options, new PrintStream(new ByteArrayOutputStream()), 200).run();
   }
 
@@ -308,6 +324,57 @@ class EmbedJobTest {
                     List.of(spec)));
     assertTrue(e.getMessage().contains(folder.resolve("model.onnx").toString()), e.getMessage());
     assertTrue(Files.notExists(dir.resolve("out")), "nothing is written");
+  }
+
+  @Test
+  void updateEmbedsOnlyNewAndChangedParagraphsAndDropsMissingOnes() throws IOException {
+    List<String> lines = Files.readAllLines(TestData.examples("paragraphs.jsonl"));
+    Path first = dir.resolve("v1.jsonl");
+    Files.write(first, lines);
+    Path output = dir.resolve("out");
+    run(CorpusSource.of(first.toString()), output, OutputMode.ERROR);
+    Map<String, float[]> before =
+        vectors(spark.read().parquet(output.resolve("all-minilm-l6-v2").toString()));
+
+    List<String> edited = new java.util.ArrayList<>();
+    for (String line : lines) {
+      if (line.contains("\"paper_id\": \"sample-0002\", \"paragraph_index\": 8,")
+          || line.contains("\"paper_id\": \"sample-0002\", \"paragraph_index\": 9,")) {
+        continue;
+      }
+      if (line.matches(".*\"paper_id\": \"sample-0001\", \"paragraph_index\": [012],.*")) {
+        line = line.replace("\", \"title\"", " Revised.\", \"title\"");
+      }
+      edited.add(line);
+    }
+    edited.add(row("sample-0004", "0", "A new paper's abstract about glaciers."));
+    edited.add(row("sample-0004", "1", "Glaciers retreat as summers warm."));
+    Path second = dir.resolve("v2.jsonl");
+    Files.write(second, edited);
+
+    EmbedResult update =
+        run(CorpusSource.of(second.toString()), output, OutputMode.UPDATE, List.of(MINILM), true);
+    IncrementalPlan.Changes changes = update.models().get(0).manifest().changes();
+    assertEquals(new IncrementalPlan.Changes(2, 3, 27, 2), changes);
+    Dataset<Row> table = spark.read().parquet(output.resolve("all-minilm-l6-v2").toString());
+    Map<String, float[]> after = vectors(table);
+    assertEquals(32, after.size());
+    assertTrue(after.containsKey("sample-0004/1") && !after.containsKey("sample-0002/9"));
+    for (String key : after.keySet()) {
+      boolean edited3 = key.startsWith("sample-0001/") && key.compareTo("sample-0001/3") < 0;
+      if (before.containsKey(key) && !edited3) {
+        assertTrue(java.util.Arrays.equals(before.get(key), after.get(key)), key + " was kept");
+      }
+      if (edited3) {
+        assertTrue(
+            !java.util.Arrays.equals(before.get(key), after.get(key)), key + " was re-embedded");
+      }
+    }
+
+    EmbedResult again =
+        run(CorpusSource.of(second.toString()), output, OutputMode.UPDATE, List.of(MINILM), true);
+    assertEquals(
+        new IncrementalPlan.Changes(0, 0, 32, 0), again.models().get(0).manifest().changes());
   }
 
   @Test

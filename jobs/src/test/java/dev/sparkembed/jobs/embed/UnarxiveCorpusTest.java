@@ -39,7 +39,8 @@ class UnarxiveCorpusTest {
                     List.of(ModelRegistry.builtIn().get("all-minilm-l6-v2")),
                     BatchSettings.DEFAULT,
                     LongText.TRUNCATE,
-                    0),
+                    0,
+                    false),
                 new PrintStream(log, true),
                 5_000)
             .run();
@@ -97,7 +98,8 @@ class UnarxiveCorpusTest {
                     List.of(ModelRegistry.builtIn().get("all-minilm-l6-v2")),
                     BatchSettings.DEFAULT,
                     LongText.chunked(overlap),
-                    0),
+                    0,
+                    false),
                 new PrintStream(new ByteArrayOutputStream(), true))
             .run();
     assertTrue(result.succeeded());

@@ -1,0 +1,149 @@
+package dev.sparkembed.jobs.embed;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sum;
+import static org.apache.spark.sql.functions.when;
+
+import dev.sparkembed.udfs.embed.LongText;
+import dev.sparkembed.udfs.spark.EmbeddingTable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * What a run must embed for one model, and which rows of the model's existing table it keeps: in
+ * update mode only keys that are new or whose text changed are embedded, when the table was made
+ * with the same fingerprint and long-text handling; otherwise every row is.
+ *
+ * @param toEmbed rows in {@link EmbeddingTable#INPUT} layout
+ * @param kept rows of the existing table, in {@link EmbeddingTable#OUTPUT} layout, to write again
+ */
+public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes changes) {
+
+  /** How the table changes. */
+  public record Changes(long added, long changed, long unchanged, long deleted) {}
+
+  private static final String OLD_SHA = "_se_old_text_sha256";
+
+  /** Embed everything: no table yet, another fingerprint, or not an update. */
+  static IncrementalPlan full(SparkSession spark, Dataset<Row> valid, long rows) {
+    return new IncrementalPlan(
+        valid,
+        spark.createDataFrame(java.util.List.of(), EmbeddingTable.OUTPUT),
+        new Changes(rows, 0, 0, 0));
+  }
+
+  /**
+   * The plan against the table at {@code table}, or null when it cannot be updated in place (it
+   * does not exist, or it was made with another fingerprint: its vectors are not comparable).
+   */
+  static IncrementalPlan against(
+      SparkSession spark,
+      Dataset<Row> valid,
+      Path table,
+      String fingerprint,
+      LongText longText,
+      boolean deleteMissing) {
+    Manifest manifest = readManifest(spark, table);
+    if (manifest == null
+        || !fingerprint.equals(manifest.fingerprint())
+        || !longText.equals(manifest.longText())) {
+      return null;
+    }
+    Dataset<Row> existing = spark.read().parquet(table.toString());
+    Column sameKey =
+        col("v." + EmbeddingTable.PAPER_ID)
+            .equalTo(col("e." + EmbeddingTable.PAPER_ID))
+            .and(
+                col("v." + EmbeddingTable.PARAGRAPH_INDEX)
+                    .equalTo(col("e." + EmbeddingTable.PARAGRAPH_INDEX)));
+    Dataset<Row> compared =
+        valid
+            .as("v")
+            .join(
+                existing
+                    .select(
+                        col(EmbeddingTable.PAPER_ID),
+                        col(EmbeddingTable.PARAGRAPH_INDEX),
+                        col(EmbeddingTable.TEXT_SHA256).as(OLD_SHA))
+                    .as("e"),
+                sameKey,
+                "left")
+            .select(col("v.*"), col("e." + OLD_SHA));
+    Dataset<Row> toEmbed =
+        compared
+            .where(col(OLD_SHA).isNull().or(col(OLD_SHA).notEqual(col(EmbeddingTable.TEXT_SHA256))))
+            .drop(OLD_SHA);
+    Dataset<Row> keys =
+        valid.select(
+            col(EmbeddingTable.PAPER_ID),
+            col(EmbeddingTable.PARAGRAPH_INDEX),
+            col(EmbeddingTable.TEXT_SHA256));
+    Dataset<Row> unchanged =
+        existing.join(
+            keys,
+            new String[] {
+              EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX, EmbeddingTable.TEXT_SHA256
+            },
+            "left_semi");
+    Dataset<Row> missing =
+        existing.join(
+            keys.drop(EmbeddingTable.TEXT_SHA256),
+            new String[] {EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX},
+            "left_anti");
+    Row counts =
+        compared
+            .agg(
+                sum(when(col(OLD_SHA).isNull(), 1).otherwise(0)),
+                sum(
+                    when(
+                            col(OLD_SHA)
+                                .isNotNull()
+                                .and(col(OLD_SHA).notEqual(col(EmbeddingTable.TEXT_SHA256))),
+                            1)
+                        .otherwise(0)),
+                count(lit(1)))
+            .first();
+    long added = counts.isNullAt(0) ? 0 : counts.getLong(0);
+    long changed = counts.isNullAt(1) ? 0 : counts.getLong(1);
+    long unchangedRows = counts.getLong(2) - added - changed;
+    long missingRows = missing.count();
+    Dataset<Row> kept = deleteMissing ? unchanged : unchanged.unionByName(missing);
+    return new IncrementalPlan(
+        toEmbed,
+        kept.select(outputColumns()),
+        new Changes(added, changed, unchangedRows, deleteMissing ? missingRows : 0));
+  }
+
+  private static Column[] outputColumns() {
+    String[] names = EmbeddingTable.OUTPUT.fieldNames();
+    Column[] columns = new Column[names.length];
+    for (int i = 0; i < names.length; i++) {
+      columns[i] = col(names[i]);
+    }
+    return columns;
+  }
+
+  private static Manifest readManifest(SparkSession spark, Path table) {
+    try {
+      FileSystem fs = table.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      Path file = new Path(table, OutputLayout.MANIFEST);
+      if (!fs.isFile(file)) {
+        return null;
+      }
+      try (InputStream in = fs.open(file)) {
+        return Manifest.fromJson(in.readAllBytes());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read the manifest of " + table, e);
+    }
+  }
+}
