@@ -95,44 +95,27 @@ public record ModelSpec(
 
   /** This spec with another max length, e.g. to compare with vectors made at another length. */
   public ModelSpec withMaxLength(int newMaxLength) {
-    return new ModelSpec(
-            name,
-            displayName,
-            source,
-            engine,
-            files,
-            pooling,
-            normalize,
-            newMaxLength,
-            passagePrefix,
-            queryPrefix,
-            dimension,
-            padding)
-        .validated();
+    return derive(newMaxLength, passagePrefix, dimension, padding);
   }
 
   /** This spec with another passage prefix, e.g. {@code "query: "} on both sides for STS. */
   public ModelSpec withPassagePrefix(String prefix) {
-    return new ModelSpec(
-            name,
-            displayName,
-            source,
-            engine,
-            files,
-            pooling,
-            normalize,
-            maxLength,
-            prefix,
-            queryPrefix,
-            dimension,
-            padding)
-        .validated();
+    return derive(maxLength, prefix, dimension, padding);
   }
 
   /**
    * This spec cut to the first {@code newDimension} components (re-normalised when normalising).
    */
   public ModelSpec withDimension(int newDimension) {
+    return derive(maxLength, passagePrefix, newDimension, padding);
+  }
+
+  /** This spec padding batches on another side ({@code left} or {@code right}). */
+  public ModelSpec withPadding(String side) {
+    return derive(maxLength, passagePrefix, dimension, side);
+  }
+
+  private ModelSpec derive(int length, String prefix, int dims, String side) {
     return new ModelSpec(
             name,
             displayName,
@@ -141,11 +124,11 @@ public record ModelSpec(
             files,
             pooling,
             normalize,
-            maxLength,
-            passagePrefix,
+            length,
+            prefix,
             queryPrefix,
-            newDimension,
-            padding)
+            dims,
+            side)
         .validated();
   }
 

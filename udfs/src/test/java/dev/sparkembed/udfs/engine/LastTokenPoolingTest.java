@@ -78,21 +78,7 @@ class LastTokenPoolingTest {
 
   @Test
   void sameVectorUnderLeftAndRightPaddingAndAlone() {
-    ModelSpec left =
-        new ModelSpec(
-                right.name(),
-                right.displayName(),
-                right.source(),
-                right.engine(),
-                right.files(),
-                right.pooling(),
-                right.normalize(),
-                right.maxLength(),
-                right.passagePrefix(),
-                right.queryPrefix(),
-                right.dimension(),
-                "left")
-            .validated();
+    ModelSpec left = right.withPadding("left");
     assertEquals(right.fingerprint(), left.fingerprint(), "padding does not change vectors");
     List<String> texts =
         List.of(
