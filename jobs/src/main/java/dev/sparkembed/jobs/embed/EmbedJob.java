@@ -79,7 +79,11 @@ public final class EmbedJob {
           String.format(Locale.ROOT, "Writing %,d rejected rows", counts.rejectedRows()),
           false);
       Path stagedRejected = output.staging(runId, OutputLayout.REJECTED);
-      validated.rejected().write().mode(SaveMode.ErrorIfExists).parquet(stagedRejected.toString());
+      Dataset<Row> rejected =
+          counts.rejectedRows() == 0
+              ? spark.createDataFrame(List.of(), validated.rejected().schema())
+              : validated.rejected();
+      rejected.write().mode(SaveMode.ErrorIfExists).parquet(stagedRejected.toString());
       output.commit(stagedRejected, output.rejected());
 
       List<EmbedResult.ModelOutcome> outcomes = new ArrayList<>();
