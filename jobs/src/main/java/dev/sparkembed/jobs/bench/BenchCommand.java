@@ -5,14 +5,12 @@ import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.jobs.cli.BatchOptions;
 import dev.sparkembed.jobs.cli.CorpusOptions;
 import dev.sparkembed.jobs.cli.ModelOptions;
-import dev.sparkembed.jobs.corpus.CorpusReader;
 import dev.sparkembed.jobs.corpus.CorpusValidator;
 import dev.sparkembed.jobs.corpus.ValidatedCorpus;
 import dev.sparkembed.jobs.embed.EmbedJob;
 import dev.sparkembed.jobs.embed.EmbedJobOptions;
 import dev.sparkembed.jobs.embed.EmbedResult;
 import dev.sparkembed.jobs.embed.OutputMode;
-import dev.sparkembed.jobs.embed.WorkPlanner;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.Embedded;
 import dev.sparkembed.udfs.embed.LongText;
@@ -85,7 +83,7 @@ public final class BenchCommand implements Callable<Integer> {
     int cores = spark.sparkContext().defaultParallelism();
     PrintStream out = System.out;
 
-    ValidatedCorpus validated = validate(spark);
+    ValidatedCorpus validated = CorpusValidator.readAndValidate(spark, corpus.toSource());
     List<String> texts =
         validated.valid().select(EmbeddingTable.TEXT).as(Encoders.STRING()).collectAsList();
     validated.release().run();
@@ -126,7 +124,7 @@ public final class BenchCommand implements Callable<Integer> {
     spark
         .sparkContext()
         .setJobGroup("sparkembed-bench", "Naive baseline (TextEmbedder-like)", false);
-    ValidatedCorpus again = validate(spark);
+    ValidatedCorpus again = CorpusValidator.readAndValidate(spark, corpus.toSource());
     again
         .valid()
         .repartition(partitions)
@@ -158,21 +156,13 @@ public final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  private ValidatedCorpus validate(SparkSession spark) {
-    var read = CorpusReader.read(spark, corpus.toSource());
-    int partitions =
-        WorkPlanner.validationPartitions(
-            EmbedJob.sizeInBytes(read), spark.sparkContext().defaultParallelism());
-    return CorpusValidator.validate(read, corpus.toSource(), partitions);
-  }
-
   private static double engineLoop(
       ModelSpec spec, BatchSettings settings, List<String> texts, int cores, AtomicLong tokens) {
     try (EncoderModel model = EncoderModel.load(spec, new CpuPlan(cores, 1));
         var predictor = model.newPredictor()) {
       WindowedEmbedder embedder =
           new WindowedEmbedder(model, predictor, settings, (rows, batchTokens) -> {});
-      embedder.embedAll(texts.subList(0, Math.min(64, texts.size())));
+      WindowedEmbedder.embedAll(model, settings, texts.subList(0, Math.min(64, texts.size())));
       long start = System.nanoTime();
       Iterator<Embedded<String>> it = embedder.embed(texts.iterator(), t -> t, t -> "a text");
       while (it.hasNext()) {

@@ -134,11 +134,12 @@ public final class ModelsCommand {
             ModelStore.localCopy(file);
           }
           float[] vector;
-          try (EncoderModel loaded = EncoderModel.load(spec, new CpuPlan(1, 1));
-              var predictor = loaded.newPredictor()) {
+          try (EncoderModel loaded = EncoderModel.load(spec, new CpuPlan(1, 1))) {
             vector =
-                new WindowedEmbedder(loaded, predictor, BatchSettings.DEFAULT, (rows, tokens) -> {})
-                    .embedAll(List.of("sparkembed checks that this model works."))[0];
+                WindowedEmbedder.embedAll(
+                    loaded,
+                    BatchSettings.DEFAULT,
+                    List.of("sparkembed checks that this model works."))[0];
           }
           double norm = Math.sqrt(dot(vector));
           if (vector.length != spec.dimension()

@@ -23,6 +23,7 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.types.DataType;
@@ -49,7 +50,22 @@ public final class CorpusValidator {
   private static final String COPY = "_se_copy";
   private static final String BLANK = "^[\\s\\p{Z}\\p{C}]*$";
 
+  /** Bytes of input per partition of the check. */
+  static final long BYTES_PER_PARTITION = 64L << 20;
+
   private CorpusValidator() {}
+
+  /**
+   * Reads the corpus and checks it, over partitions planned from its size: at least two per task
+   * slot, one per 64 MB.
+   */
+  public static ValidatedCorpus readAndValidate(SparkSession spark, CorpusSource source) {
+    Dataset<Row> corpus = CorpusReader.read(spark, source);
+    long bytes = corpus.queryExecution().optimizedPlan().stats().sizeInBytes().longValue();
+    int slots = Math.max(1, spark.sparkContext().defaultParallelism());
+    long partitions = Math.max(2L * slots, bytes / BYTES_PER_PARTITION + 1);
+    return validate(corpus, source, (int) Math.min(100_000, partitions));
+  }
 
   /**
    * @param partitions partitions of the check; rows are spread over them by key, so the duplicate

@@ -6,10 +6,8 @@ import dev.sparkembed.jobs.corpus.CorpusReader;
 import dev.sparkembed.jobs.corpus.CorpusValidator;
 import dev.sparkembed.jobs.corpus.ValidatedCorpus;
 import dev.sparkembed.udfs.engine.ModelCache;
-import dev.sparkembed.udfs.model.FileRef;
 import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelSpec;
-import dev.sparkembed.udfs.model.ModelStore;
 import dev.sparkembed.udfs.spark.EmbedPartitions;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
 import dev.sparkembed.udfs.spark.ExecutorCores;
@@ -66,12 +64,7 @@ public final class EmbedJob {
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);
     sc.setJobGroup(JOB_GROUP, "Reading and checking the corpus " + options.corpus().input(), false);
-    Dataset<Row> corpus = CorpusReader.read(spark, options.corpus());
-    ValidatedCorpus validated =
-        CorpusValidator.validate(
-            corpus,
-            options.corpus(),
-            WorkPlanner.validationPartitions(sizeInBytes(corpus), sc.defaultParallelism()));
+    ValidatedCorpus validated = CorpusValidator.readAndValidate(spark, options.corpus());
     try {
       ValidatedCorpus.Counts counts = validated.counts();
       sc.setJobGroup(
@@ -86,9 +79,16 @@ public final class EmbedJob {
       rejected.write().mode(SaveMode.ErrorIfExists).parquet(stagedRejected.toString());
       output.commit(stagedRejected, output.rejected());
 
+      Manifest.Input input =
+          new Manifest.Input(
+              options.corpus().input(),
+              CorpusReader.resolveFormat(spark, options.corpus()).name().toLowerCase(Locale.ROOT),
+              counts.rowsRead(),
+              counts.rejectedRows(),
+              counts.identicalDuplicates());
       List<EmbedResult.ModelOutcome> outcomes = new ArrayList<>();
       for (ModelSpec spec : options.models()) {
-        outcomes.add(embedOne(spec, validated, output, runId));
+        outcomes.add(embedOne(spec, validated, output, runId, input));
       }
       output.deleteStaging(runId);
       return new EmbedResult(counts, output.rejected().toString(), outcomes);
@@ -98,11 +98,6 @@ public final class EmbedJob {
     }
   }
 
-  /** Spark's estimate of the input's size, from file sizes or table statistics. */
-  public static long sizeInBytes(Dataset<Row> corpus) {
-    return corpus.queryExecution().optimizedPlan().stats().sizeInBytes().longValue();
-  }
-
   /**
    * Proves every model usable before any work: its files are present with the right hashes and it
    * loads. In local mode the model loaded here is the one the tasks then use.
@@ -110,9 +105,6 @@ public final class EmbedJob {
   private void verifyModels() {
     for (ModelSpec spec : options.models()) {
       try {
-        for (FileRef file : List.of(spec.files().model(), spec.files().tokenizer())) {
-          ModelStore.localCopy(file);
-        }
         ModelCache.get(spec, "cpu", ExecutorCores.get());
       } catch (ModelFileException e) {
         throw new UserError("Model " + spec.name() + ": " + e.getMessage(), e);
@@ -130,8 +122,31 @@ public final class EmbedJob {
     }
   }
 
+  /** Embeds with one model and commits its table; a failure is this model's alone. */
   private EmbedResult.ModelOutcome embedOne(
-      ModelSpec spec, ValidatedCorpus validated, OutputLayout output, String runId) {
+      ModelSpec spec,
+      ValidatedCorpus validated,
+      OutputLayout output,
+      String runId,
+      Manifest.Input input) {
+    Path table = output.table(spec.name());
+    try {
+      Manifest manifest = embedAndCommit(spec, validated, output, runId, input);
+      return new EmbedResult.ModelOutcome(
+          spec.name(), spec.displayName(), table.toString(), manifest, null);
+    } catch (Exception e) {
+      log.printf("sparkembed: model %s failed: %s%n", spec.name(), Messages.rootMessage(e));
+      return new EmbedResult.ModelOutcome(
+          spec.name(), spec.displayName(), table.toString(), null, Messages.rootMessage(e));
+    }
+  }
+
+  private Manifest embedAndCommit(
+      ModelSpec spec,
+      ValidatedCorpus validated,
+      OutputLayout output,
+      String runId,
+      Manifest.Input input) {
     SparkContext sc = spark.sparkContext();
     ValidatedCorpus.Counts counts = validated.counts();
     Path staged = output.staging(runId, spec.name());
@@ -158,10 +173,11 @@ public final class EmbedJob {
     int partitions =
         WorkPlanner.partitions(
             rowsToEmbed, estimatedTokens, sc.defaultParallelism(), options.partitions());
-    String description =
+    sc.setJobGroup(
+        JOB_GROUP + "-" + spec.name(),
         String.format(
-            Locale.ROOT, "Embedding %,d paragraphs with %s", rowsToEmbed, spec.displayName());
-    sc.setJobGroup(JOB_GROUP + "-" + spec.name(), description, false);
+            Locale.ROOT, "Embedding %,d paragraphs with %s", rowsToEmbed, spec.displayName()),
+        false);
     LongAccumulator rowsDone = sc.longAccumulator("sparkembed " + spec.name() + " rows");
     LongAccumulator tokensDone = sc.longAccumulator("sparkembed " + spec.name() + " tokens");
     long start = System.nanoTime();
@@ -184,39 +200,26 @@ public final class EmbedJob {
           .write()
           .mode(SaveMode.ErrorIfExists)
           .parquet(staged.toString());
-      double seconds = (System.nanoTime() - start) / 1e9;
-      sc.setJobGroup(JOB_GROUP + "-" + spec.name(), "Checking the table of " + spec.name(), false);
-      TableStats stats = TableStats.read(spark, staged.toString(), spec.maxLength());
-      Manifest manifest =
-          Manifest.of(
-              spec,
-              stats,
-              seconds,
-              options.batch(),
-              options.longText(),
-              partitions,
-              new Manifest.Input(
-                  options.corpus().input(),
-                  CorpusReader.resolveFormat(spark, options.corpus())
-                      .name()
-                      .toLowerCase(Locale.ROOT),
-                  counts.rowsRead(),
-                  counts.rejectedRows(),
-                  counts.identicalDuplicates()),
-              plan.changes(),
-              Versions.of(spark),
-              runId,
-              Instant.now().toString());
-      output.writeFile(new Path(staged, OutputLayout.MANIFEST), manifest.toJson());
-      output.commit(staged, table);
-      return new EmbedResult.ModelOutcome(
-          spec.name(), spec.displayName(), table.toString(), manifest, null);
-    } catch (Exception e) {
-      log.printf("sparkembed: model %s failed: %s%n", spec.name(), Messages.rootMessage(e));
-      return new EmbedResult.ModelOutcome(
-          spec.name(), spec.displayName(), table.toString(), null, Messages.rootMessage(e));
     } finally {
       progress.close();
     }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    sc.setJobGroup(JOB_GROUP + "-" + spec.name(), "Checking the table of " + spec.name(), false);
+    Manifest manifest =
+        Manifest.of(
+            spec,
+            TableStats.read(spark, staged.toString(), spec.maxLength()),
+            seconds,
+            options.batch(),
+            options.longText(),
+            partitions,
+            input,
+            plan.changes(),
+            Versions.of(spark),
+            runId,
+            Instant.now().toString());
+    output.writeFile(new Path(staged, OutputLayout.MANIFEST), manifest.toJson());
+    output.commit(staged, table);
+    return manifest;
   }
 }

@@ -136,7 +136,7 @@ public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes c
     try {
       FileSystem fs = table.getFileSystem(spark.sparkContext().hadoopConfiguration());
       Path file = new Path(table, OutputLayout.MANIFEST);
-      if (!fs.isFile(file)) {
+      if (!fs.exists(file)) {
         return null;
       }
       try (InputStream in = fs.open(file)) {

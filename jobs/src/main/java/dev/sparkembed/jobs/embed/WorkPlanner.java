@@ -1,33 +1,22 @@
 package dev.sparkembed.jobs.embed;
 
+import dev.sparkembed.udfs.spark.TokenBalancedSpread;
+
 /**
  * Decides how many partitions the embedding stage gets, from the work (tokens) rather than the
  * rows: enough that every task slot stays busy to the end, no fewer than needed to keep each task's
- * work modest. Rows are spread over partitions by a hash of their key, which evens out the tokens
- * per partition on any corpus of more than a few hundred rows.
+ * work modest. {@link TokenBalancedSpread} then gives each partition about the same tokens.
  */
 public final class WorkPlanner {
 
   /** Tokens per task beyond which the stage gets more partitions. */
   static final long TOKENS_PER_PARTITION = 250_000;
 
-  /** Rough characters per token of English prose for WordPiece and BPE vocabularies. */
-  static final double CHARS_PER_TOKEN = 4.0;
-
   private WorkPlanner() {}
 
+  /** Estimated tokens of {@code rows} texts of {@code textChars} characters in all. */
   public static long estimatedTokens(long rows, long textChars, int maxLength) {
-    double perRow = rows == 0 ? 0 : Math.min(maxLength, textChars / CHARS_PER_TOKEN / rows + 2);
-    return Math.round(perRow * rows);
-  }
-
-  /** Bytes of input per partition of the validation stage. */
-  static final long BYTES_PER_VALIDATION_PARTITION = 64L << 20;
-
-  /** Partitions for checking the corpus: by its size, at least two per task slot. */
-  public static int validationPartitions(long inputBytes, int slots) {
-    long bySize = inputBytes / BYTES_PER_VALIDATION_PARTITION + 1;
-    return (int) Math.min(100_000, Math.max(2L * Math.max(1, slots), bySize));
+    return rows == 0 ? 0 : rows * TokenBalancedSpread.estimate(textChars / rows, maxLength);
   }
 
   /**

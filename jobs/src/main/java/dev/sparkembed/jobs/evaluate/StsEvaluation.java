@@ -27,11 +27,9 @@ public final class StsEvaluation {
       }
     }
     float[][] vectors;
-    try (EncoderModel model = EncoderModel.load(spec, new CpuPlan(cores, 1));
-        var predictor = model.newPredictor()) {
+    try (EncoderModel model = EncoderModel.load(spec, new CpuPlan(cores, 1))) {
       vectors =
-          new WindowedEmbedder(model, predictor, BatchSettings.DEFAULT, (rows, tokens) -> {})
-              .embedAll(new ArrayList<>(index.keySet()));
+          WindowedEmbedder.embedAll(model, BatchSettings.DEFAULT, new ArrayList<>(index.keySet()));
     }
     double[] cosines = new double[pairs.size()];
     for (int i = 0; i < pairs.size(); i++) {

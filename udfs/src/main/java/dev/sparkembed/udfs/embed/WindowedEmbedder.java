@@ -86,8 +86,18 @@ public final class WindowedEmbedder {
     };
   }
 
-  /** Embeds a list whole and returns vectors in the list's order. */
-  public float[][] embedAll(List<String> texts) {
+  /**
+   * Embeds a list whole with {@code model}, through a predictor of its own that is closed after,
+   * and returns the vectors in the list's order.
+   */
+  public static float[][] embedAll(EncoderModel model, BatchSettings settings, List<String> texts) {
+    try (Predictor<EncodedBatch, float[][]> predictor = model.newPredictor()) {
+      return new WindowedEmbedder(model, predictor, settings, (rows, tokens) -> {})
+          .embedInOrder(texts);
+    }
+  }
+
+  private float[][] embedInOrder(List<String> texts) {
     float[][] out = new float[texts.size()][];
     List<Integer> indexes = new ArrayList<>(texts.size());
     for (int i = 0; i < texts.size(); i++) {

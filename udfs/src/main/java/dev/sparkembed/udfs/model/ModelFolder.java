@@ -6,10 +6,6 @@ import dev.sparkembed.udfs.engine.Pooling;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.security.DigestInputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Map;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -51,16 +47,16 @@ public final class ModelFolder {
       Path root = new Path(folder);
       FileSystem fs = root.getFileSystem(new Configuration());
       root = fs.makeQualified(root);
-      if (!fs.isDirectory(root)) {
+      if (!(fs.exists(root) && fs.getFileStatus(root).isDirectory())) {
         throw new ModelFileException("Model folder " + folder + " of " + name + " does not exist");
       }
       Path tokenizer = new Path(root, "tokenizer.json");
       Path model = new Path(root, "model.onnx");
-      if (!fs.isFile(model)) {
+      if (!isFile(fs, model)) {
         model = new Path(root, "onnx/model.onnx");
       }
       for (Path required : new Path[] {tokenizer, model}) {
-        if (!fs.isFile(required)) {
+        if (!isFile(fs, required)) {
           throw new ModelFileException(
               "Model folder "
                   + root
@@ -121,6 +117,10 @@ public final class ModelFolder {
     }
   }
 
+  private static boolean isFile(FileSystem fs, Path path) throws IOException {
+    return fs.exists(path) && fs.getFileStatus(path).isFile();
+  }
+
   private static Pooling pooling(JsonNode config) {
     if (config == null) {
       return null;
@@ -143,7 +143,7 @@ public final class ModelFolder {
   }
 
   private static JsonNode readJson(FileSystem fs, Path file) throws IOException {
-    if (!fs.isFile(file)) {
+    if (!isFile(fs, file)) {
       return null;
     }
     try (InputStream in = fs.open(file)) {
@@ -152,16 +152,10 @@ public final class ModelFolder {
   }
 
   private static FileRef hashed(FileSystem fs, Path file, FileRef expected) throws IOException {
-    MessageDigest digest;
-    try {
-      digest = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
+    String actual;
+    try (InputStream in = fs.open(file)) {
+      actual = ModelStore.sha256(in);
     }
-    try (InputStream in = new DigestInputStream(fs.open(file), digest)) {
-      in.transferTo(java.io.OutputStream.nullOutputStream());
-    }
-    String actual = HexFormat.of().formatHex(digest.digest());
     if (expected != null && expected.sha256() != null && !expected.sha256().equals(actual)) {
       throw ModelFileException.hashMismatch(file.toString(), actual, expected.sha256());
     }

@@ -118,7 +118,8 @@ public final class ModelStore {
     return path.getFileSystem(new Configuration()).open(path);
   }
 
-  private static String sha256(InputStream in) throws IOException {
+  /** The SHA-256 of a stream's bytes, in lowercase hex; reads it to the end. */
+  static String sha256(InputStream in) throws IOException {
     MessageDigest digest = newDigest();
     byte[] buffer = new byte[1 << 16];
     for (int n; (n = in.read(buffer)) > 0; ) {

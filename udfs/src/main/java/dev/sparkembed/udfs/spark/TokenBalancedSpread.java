@@ -21,6 +21,8 @@ import scala.Tuple2;
 public final class TokenBalancedSpread {
 
   static final int WINDOW_ROWS = 4096;
+
+  /** Rough characters per token of English prose for WordPiece and BPE vocabularies. */
   static final double CHARS_PER_TOKEN = 4.0;
 
   private TokenBalancedSpread() {}
@@ -37,9 +39,9 @@ public final class TokenBalancedSpread {
     return spark.createDataFrame(spread, EmbeddingTable.INPUT);
   }
 
-  /** Estimated tokens of a text, capped at what the model reads. */
-  static long estimate(String text, int maxLength) {
-    return Math.min(maxLength, (long) (text.length() / CHARS_PER_TOKEN) + 2);
+  /** Estimated tokens of a text of {@code chars} characters, capped at what the model reads. */
+  public static long estimate(long chars, int maxLength) {
+    return Math.min(maxLength, (long) (chars / CHARS_PER_TOKEN) + 2);
   }
 
   static Iterator<Tuple2<Integer, Row>> assign(
@@ -60,23 +62,21 @@ public final class TokenBalancedSpread {
         }
         ready.clear();
         next = 0;
-        List<Row> window = new ArrayList<>(WINDOW_ROWS);
+        List<Tuple2<Long, Row>> window = new ArrayList<>(WINDOW_ROWS);
         while (window.size() < WINDOW_ROWS && rows.hasNext()) {
-          window.add(rows.next());
+          Row row = rows.next();
+          window.add(new Tuple2<>(estimate(row.getString(2).length(), maxLength), row));
         }
-        window.sort(
-            (a, b) ->
-                Long.compare(
-                    estimate(b.getString(2), maxLength), estimate(a.getString(2), maxLength)));
-        for (Row row : window) {
+        window.sort((a, b) -> Long.compare(b._1(), a._1()));
+        for (Tuple2<Long, Row> estimated : window) {
           int target = 0;
           for (int p = 1; p < partitions; p++) {
             if (load[p] < load[target]) {
               target = p;
             }
           }
-          load[target] += estimate(row.getString(2), maxLength);
-          ready.add(new Tuple2<>(target, row));
+          load[target] += estimated._1();
+          ready.add(new Tuple2<>(target, estimated._2()));
         }
         return !ready.isEmpty();
       }

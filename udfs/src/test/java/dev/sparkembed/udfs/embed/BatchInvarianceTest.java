@@ -40,9 +40,7 @@ class BatchInvarianceTest {
             new BatchSettings(7, 100_000, 7),
             BatchSettings.DEFAULT,
             new BatchSettings(64, 16_384, 64))) {
-      try (var predictor = model.newPredictor()) {
-        runs.add(new WindowedEmbedder(model, predictor, settings, (r, t) -> {}).embedAll(texts));
-      }
+      runs.add(WindowedEmbedder.embedAll(model, settings, texts));
     }
     float[][] alone = runs.get(0);
     for (float[][] run : runs.subList(1, runs.size())) {

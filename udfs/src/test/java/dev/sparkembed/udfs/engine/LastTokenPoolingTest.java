@@ -70,10 +70,7 @@ class LastTokenPoolingTest {
   }
 
   private static float[][] embed(ModelSpec spec, BatchSettings settings, List<String> texts) {
-    EncoderModel model = ModelCache.get(spec, "cpu", 1);
-    try (var predictor = model.newPredictor()) {
-      return new WindowedEmbedder(model, predictor, settings, (r, t) -> {}).embedAll(texts);
-    }
+    return WindowedEmbedder.embedAll(ModelCache.get(spec, "cpu", 1), settings, texts);
   }
 
   @Test

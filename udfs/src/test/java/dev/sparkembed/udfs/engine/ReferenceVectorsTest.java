@@ -46,11 +46,7 @@ class ReferenceVectorsTest {
   }
 
   static float[][] embed(ModelSpec model, List<String> texts) {
-    EncoderModel loaded = ModelCache.get(model, "cpu", 1);
-    try (var predictor = loaded.newPredictor()) {
-      return new WindowedEmbedder(loaded, predictor, BatchSettings.DEFAULT, (r, t) -> {})
-          .embedAll(texts);
-    }
+    return WindowedEmbedder.embedAll(ModelCache.get(model, "cpu", 1), BatchSettings.DEFAULT, texts);
   }
 
   private static double[] doubles(JsonNode array) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
-import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.engine.ModelCache;
 import dev.sparkembed.udfs.engine.Pooling;
 import java.io.ByteArrayInputStream;
@@ -63,11 +62,7 @@ class ModelFolderTest {
   }
 
   private static float[][] embed(ModelSpec spec, List<String> texts) {
-    EncoderModel model = ModelCache.get(spec, "cpu", 1);
-    try (var predictor = model.newPredictor()) {
-      return new WindowedEmbedder(model, predictor, BatchSettings.DEFAULT, (r, t) -> {})
-          .embedAll(texts);
-    }
+    return WindowedEmbedder.embedAll(ModelCache.get(spec, "cpu", 1), BatchSettings.DEFAULT, texts);
   }
 
   @Test
