@@ -15,8 +15,8 @@ import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.Embedded;
 import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
-import dev.sparkembed.udfs.engine.CpuPlan;
 import dev.sparkembed.udfs.engine.EncoderModel;
+import dev.sparkembed.udfs.engine.EnginePlan;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
 import java.io.IOException;
@@ -24,6 +24,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -39,7 +40,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code sparkembed bench}: on the same corpus and model, measures (a) the engine loop alone in
  * this JVM, (b) the full job end to end, (c) a naive baseline that does what the DJL Spark
- * extension's {@code TextEmbedder} does; prints a table and writes a JSON report.
+ * extension's {@code TextEmbedder} does; prints a table and writes a JSON report. With {@code
+ * --engine pytorch}, (a) and (b) run again on PyTorch, reported beside ONNX Runtime.
  */
 @Command(
     name = "bench",
@@ -77,7 +79,12 @@ public final class BenchCommand implements Callable<Integer> {
     if (specs.size() != 1) {
       throw new UserError("Cannot set --models to " + specs.size() + " models: bench takes one");
     }
-    ModelSpec spec = specs.get(0);
+    ModelSpec asked = specs.get(0);
+    // ONNX Runtime is the reference every other engine is reported beside
+    ModelSpec spec =
+        asked.files().model() != null
+            ? asked.withEngine(ModelSpec.ONNX_RUNTIME).withDtype(ModelSpec.FLOAT32)
+            : asked;
     Path dir = workDir != null ? workDir : Files.createTempDirectory("sparkembed-bench");
     SparkSession spark = SparkSessions.getOrCreate("sparkembed bench");
     int cores = spark.sparkContext().defaultParallelism();
@@ -94,40 +101,20 @@ public final class BenchCommand implements Callable<Integer> {
         spec.name(),
         cores);
 
-    AtomicLong tokens = new AtomicLong();
-    double engineSeconds = engineLoop(spec, settings, texts, cores, tokens);
-    out.printf(Locale.ROOT, "bench: engine loop     %8.1f s%n", engineSeconds);
+    EngineRun main = measure(spark, spec, settings, texts, cores, dir, out);
+    List<EngineRun> others = new ArrayList<>();
+    if (!asked.engine().equals(spec.engine())) {
+      others.add(measure(spark, asked, settings, texts, cores, dir, out));
+    }
 
     long start = System.nanoTime();
-    EmbedResult result =
-        new EmbedJob(
-                spark,
-                new EmbedJobOptions(
-                    corpus.toSource(),
-                    dir.resolve("job").toString(),
-                    OutputMode.OVERWRITE,
-                    List.of(spec),
-                    settings,
-                    LongText.TRUNCATE,
-                    batch.partitions(),
-                    false),
-                System.err)
-            .run();
-    double jobSeconds = (System.nanoTime() - start) / 1e9;
-    if (!result.succeeded()) {
-      throw new IllegalStateException("the job failed: " + result.models().get(0).failure());
-    }
-    int partitions = result.models().get(0).manifest().partitions();
-    out.printf(Locale.ROOT, "bench: sparkembed job  %8.1f s%n", jobSeconds);
-
-    start = System.nanoTime();
     spark
         .sparkContext()
         .setJobGroup("sparkembed-bench", "Naive baseline (TextEmbedder-like)", false);
     ValidatedCorpus again = CorpusValidator.readAndValidate(spark, corpus.toSource());
     again
         .valid()
-        .repartition(partitions)
+        .repartition(main.partitions())
         .mapPartitions(new NaiveBaseline(spec), Encoders.row(EmbeddingTable.OUTPUT))
         .write()
         .mode(SaveMode.Overwrite)
@@ -141,13 +128,15 @@ public final class BenchCommand implements Callable<Integer> {
             spec.name(),
             corpus.toSource().input(),
             texts.size(),
-            tokens.get(),
+            main.tokens(),
             cores,
-            partitions,
+            main.partitions(),
             settings,
-            engineSeconds,
-            jobSeconds,
-            baselineSeconds);
+            spec.engine(),
+            main.engineSeconds(),
+            main.jobSeconds(),
+            baselineSeconds,
+            others);
     print(bench, out);
     if (report != null) {
       Files.writeString(report, bench.toJson(), StandardCharsets.UTF_8);
@@ -156,9 +145,50 @@ public final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The engine loop alone, then the whole job, with {@code spec}'s engine. */
+  private EngineRun measure(
+      SparkSession spark,
+      ModelSpec spec,
+      BatchSettings settings,
+      List<String> texts,
+      int cores,
+      Path dir,
+      PrintStream out) {
+    AtomicLong tokens = new AtomicLong();
+    double engineSeconds = engineLoop(spec, settings, texts, cores, tokens);
+    out.printf(Locale.ROOT, "bench: %s engine loop     %8.1f s%n", spec.engine(), engineSeconds);
+    long start = System.nanoTime();
+    EmbedResult result =
+        new EmbedJob(
+                spark,
+                new EmbedJobOptions(
+                    corpus.toSource(),
+                    dir.resolve("job-" + spec.engine()).toString(),
+                    OutputMode.OVERWRITE,
+                    List.of(spec),
+                    settings,
+                    LongText.TRUNCATE,
+                    batch.partitions(),
+                    false),
+                System.err)
+            .run();
+    double jobSeconds = (System.nanoTime() - start) / 1e9;
+    if (!result.succeeded()) {
+      throw new IllegalStateException("the job failed: " + result.models().get(0).failure());
+    }
+    out.printf(Locale.ROOT, "bench: %s sparkembed job  %8.1f s%n", spec.engine(), jobSeconds);
+    return new EngineRun(
+        spec.engine(),
+        spec.dtype(),
+        tokens.get(),
+        result.models().get(0).manifest().partitions(),
+        engineSeconds,
+        jobSeconds);
+  }
+
   private static double engineLoop(
       ModelSpec spec, BatchSettings settings, List<String> texts, int cores, AtomicLong tokens) {
-    try (EncoderModel model = EncoderModel.load(spec, new CpuPlan(cores, 1));
+    try (EncoderModel model = EncoderModel.load(spec, EnginePlan.cpu(cores, 1));
         var predictor = model.newPredictor()) {
       WindowedEmbedder embedder =
           new WindowedEmbedder(model, predictor, settings, (rows, batchTokens) -> {});
@@ -175,13 +205,18 @@ public final class BenchCommand implements Callable<Integer> {
   private static void print(BenchReport r, PrintStream out) {
     out.printf(
         Locale.ROOT,
-        "%n%-34s %10s %12s %10s%n",
+        "%n%-40s %10s %12s %10s%n",
         "what (" + r.rows() + " rows, " + r.tokens() + " tokens)",
         "seconds",
         "tokens/s",
         "vs job");
-    row(out, "engine loop, one JVM, no Spark", r.engineSeconds(), r.engineTokensPerS(), r);
-    row(out, "sparkembed job (read+embed+write)", r.jobSeconds(), r.jobTokensPerS(), r);
+    row(out, r.engine() + " engine loop, no Spark", r.engineSeconds(), r.engineTokensPerS(), r);
+    row(out, r.engine() + " sparkembed job", r.jobSeconds(), r.jobTokensPerS(), r);
+    for (EngineRun other : r.otherEngines()) {
+      String name = other.engine() + " " + other.dtype();
+      row(out, name + " engine loop", other.engineSeconds(), other.engineTokensPerS(), r);
+      row(out, name + " sparkembed job", other.jobSeconds(), other.jobTokensPerS(), r);
+    }
     row(out, "naive baseline (TextEmbedder-like)", r.baselineSeconds(), r.baselineTokensPerS(), r);
     out.printf(
         Locale.ROOT,
@@ -193,6 +228,6 @@ public final class BenchCommand implements Callable<Integer> {
   private static void row(
       PrintStream out, String what, double seconds, double rate, BenchReport r) {
     out.printf(
-        Locale.ROOT, "%-34s %10.1f %12.0f %10.2f%n", what, seconds, rate, rate / r.jobTokensPerS());
+        Locale.ROOT, "%-40s %10.1f %12.0f %10.2f%n", what, seconds, rate, rate / r.jobTokensPerS());
   }
 }

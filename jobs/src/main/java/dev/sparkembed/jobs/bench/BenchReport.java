@@ -6,10 +6,11 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sparkembed.udfs.embed.BatchSettings;
+import java.util.List;
 
 /**
  * One benchmark run: three ways of embedding the same rows with the same model, timed in the same
- * JVM on the same hardware, and their ratios.
+ * JVM on the same hardware, and their ratios; and the same engine loop and job on other engines.
  */
 public record BenchReport(
     String model,
@@ -19,9 +20,11 @@ public record BenchReport(
     int cores,
     int partitions,
     BatchSettings batch,
+    String engine,
     double engineSeconds,
     double jobSeconds,
-    double baselineSeconds) {
+    double baselineSeconds,
+    List<EngineRun> otherEngines) {
 
   @JsonProperty
   public double engineTokensPerS() {

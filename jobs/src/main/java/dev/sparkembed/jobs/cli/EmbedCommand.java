@@ -24,6 +24,7 @@ public final class EmbedCommand implements Callable<Integer> {
   @Mixin CorpusOptions corpus;
   @Mixin ModelOptions models;
   @Mixin BatchOptions batch;
+  @Mixin DeviceOptions device;
 
   @Option(
       names = "--output",
@@ -65,7 +66,9 @@ public final class EmbedCommand implements Callable<Integer> {
           batch.toSettings(),
           batch.longText(),
           batch.partitions(),
-          deleteMissing);
+          deleteMissing,
+          device.toSettings(),
+          device.taskGpus());
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }

@@ -19,6 +19,7 @@ public final class ModelOptions {
   List<String> models = new ArrayList<>();
 
   @Mixin RegistryOptions registry;
+  @Mixin EngineOptions engine;
 
   @Option(
       names = "--passage-prefix",
@@ -41,6 +42,7 @@ public final class ModelOptions {
     List<ModelSpec> specs = new ArrayList<>();
     for (String name : names) {
       ModelSpec spec = resolved.get(name.trim());
+      spec = engine.apply(spec);
       specs.add(passagePrefix == null ? spec : spec.withPassagePrefix(passagePrefix));
     }
     return specs;

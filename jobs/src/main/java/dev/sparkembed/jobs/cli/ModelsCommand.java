@@ -8,8 +8,8 @@ import dev.sparkembed.jobs.Messages;
 import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
-import dev.sparkembed.udfs.engine.CpuPlan;
 import dev.sparkembed.udfs.engine.EncoderModel;
+import dev.sparkembed.udfs.engine.EnginePlan;
 import dev.sparkembed.udfs.model.FileRef;
 import dev.sparkembed.udfs.model.ModelRegistry;
 import dev.sparkembed.udfs.model.ModelSpec;
@@ -72,7 +72,7 @@ public final class ModelsCommand {
             spec.passagePrefix().isEmpty() ? "-" : "'" + spec.passagePrefix() + "'",
             spec.maxLength(),
             size(spec),
-            spec.source().isEmpty() ? spec.files().model().location() : spec.source());
+            spec.source().isEmpty() ? spec.weights().location() : spec.source());
       }
       out.println("* the default model");
       return 0;
@@ -130,11 +130,11 @@ public final class ModelsCommand {
       for (String model : names) {
         ModelSpec spec = spec(models, model);
         try {
-          for (FileRef file : List.of(spec.files().model(), spec.files().tokenizer())) {
+          for (FileRef file : List.of(spec.weights(), spec.files().tokenizer())) {
             ModelStore.localCopy(file);
           }
           float[] vector;
-          try (EncoderModel loaded = EncoderModel.load(spec, new CpuPlan(1, 1))) {
+          try (EncoderModel loaded = EncoderModel.load(spec, EnginePlan.cpu(1, 1))) {
             vector =
                 WindowedEmbedder.embedAll(
                     loaded,
@@ -181,7 +181,7 @@ public final class ModelsCommand {
   /** The bytes of a model's files, without copying them. */
   static String size(ModelSpec spec) {
     long bytes = 0;
-    for (FileRef file : List.of(spec.files().model(), spec.files().tokenizer())) {
+    for (FileRef file : List.of(spec.weights(), spec.files().tokenizer())) {
       try {
         if (file.onClasspath()) {
           URL url =

@@ -9,7 +9,6 @@ import dev.sparkembed.udfs.engine.ModelCache;
 import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.spark.EmbedPartitions;
-import dev.sparkembed.udfs.spark.EmbeddingTable;
 import dev.sparkembed.udfs.spark.ExecutorCores;
 import dev.sparkembed.udfs.spark.TokenBalancedSpread;
 import java.io.PrintStream;
@@ -21,7 +20,6 @@ import java.util.UUID;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.SparkContext;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -105,16 +103,17 @@ public final class EmbedJob {
   private void verifyModels() {
     for (ModelSpec spec : options.models()) {
       try {
-        ModelCache.get(spec, "cpu", ExecutorCores.get());
+        ModelCache.get(spec, ExecutorCores.get());
       } catch (ModelFileException e) {
         throw new UserError("Model " + spec.name() + ": " + e.getMessage(), e);
       } catch (RuntimeException e) {
         throw new UserError(
             String.format(
-                "Model %s cannot be loaded from %s and %s (is a file corrupt or not an ONNX"
-                    + " model and its tokenizer?): %s",
+                "Model %s cannot be loaded by %s from %s and %s (is a file corrupt, or not"
+                    + " a model for that engine and its tokenizer?): %s",
                 spec.name(),
-                spec.files().model().location(),
+                spec.engine(),
+                spec.weights().location(),
                 spec.files().tokenizer().location(),
                 Messages.rootMessage(e)),
             e);
@@ -192,10 +191,12 @@ public final class EmbedJob {
             progressIntervalMillis,
             log);
     try {
-      TokenBalancedSpread.spread(spark, plan.toEmbed(), partitions, spec.maxLength())
-          .mapPartitions(
-              new EmbedPartitions(spec, options.batch(), options.longText(), rowsDone, tokensDone),
-              Encoders.row(EmbeddingTable.OUTPUT))
+      EmbedPartitions embed =
+          new EmbedPartitions(
+              spec, options.batch(), options.longText(), options.devices(), rowsDone, tokensDone);
+      Dataset<Row> spread =
+          TokenBalancedSpread.spread(spark, plan.toEmbed(), partitions, spec.maxLength());
+      GpuStage.embed(spark, spread, embed, options.taskGpus(), log)
           .unionByName(plan.kept())
           .write()
           .mode(SaveMode.ErrorIfExists)

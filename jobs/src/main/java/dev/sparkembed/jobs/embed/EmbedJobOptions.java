@@ -4,6 +4,7 @@ import dev.sparkembed.jobs.corpus.CorpusSource;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.model.ModelSpec;
+import dev.sparkembed.udfs.spark.DeviceSettings;
 import java.util.List;
 
 /**
@@ -12,6 +13,8 @@ import java.util.List;
  * @param longText what to do with paragraphs longer than a model's max length
  * @param partitions partitions of the embedding stage; 0 plans them from the corpus's size
  * @param deleteMissing in update mode, drop rows whose key is no longer in the input
+ * @param devices which device the embedding tasks use
+ * @param taskGpus GPUs each embedding task asks for through stage-level scheduling; 0 for none
  */
 public record EmbedJobOptions(
     CorpusSource corpus,
@@ -21,7 +24,32 @@ public record EmbedJobOptions(
     BatchSettings batch,
     LongText longText,
     int partitions,
-    boolean deleteMissing) {
+    boolean deleteMissing,
+    DeviceSettings devices,
+    double taskGpus) {
+
+  /** A run on CPU, or on the GPUs Spark's own settings assign. */
+  public EmbedJobOptions(
+      CorpusSource corpus,
+      String output,
+      OutputMode mode,
+      List<ModelSpec> models,
+      BatchSettings batch,
+      LongText longText,
+      int partitions,
+      boolean deleteMissing) {
+    this(
+        corpus,
+        output,
+        mode,
+        models,
+        batch,
+        longText,
+        partitions,
+        deleteMissing,
+        DeviceSettings.AUTO,
+        0);
+  }
 
   public EmbedJobOptions {
     if (output == null || output.isBlank()) {

@@ -75,7 +75,7 @@ public record Manifest(
         spec.displayName(),
         spec.source(),
         spec.engine(),
-        ModelSpec.DTYPE,
+        spec.dtype(),
         spec.fingerprint(),
         spec.dimension(),
         spec.pooling().configName(),

@@ -2,8 +2,8 @@ package dev.sparkembed.jobs.evaluate;
 
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
-import dev.sparkembed.udfs.engine.CpuPlan;
 import dev.sparkembed.udfs.engine.EncoderModel;
+import dev.sparkembed.udfs.engine.EnginePlan;
 import dev.sparkembed.udfs.engine.Vectors;
 import dev.sparkembed.udfs.model.ModelSpec;
 import java.util.ArrayList;
@@ -27,7 +27,7 @@ public final class StsEvaluation {
       }
     }
     float[][] vectors;
-    try (EncoderModel model = EncoderModel.load(spec, new CpuPlan(cores, 1))) {
+    try (EncoderModel model = EncoderModel.load(spec, EnginePlan.cpu(cores, 1))) {
       vectors =
           WindowedEmbedder.embedAll(model, BatchSettings.DEFAULT, new ArrayList<>(index.keySet()));
     }

@@ -48,5 +48,41 @@ class BenchCommandTest {
         json.get("job_tokens_per_s").asDouble() / json.get("baseline_tokens_per_s").asDouble(),
         json.get("job_vs_baseline").asDouble(),
         1e-9);
+    assertEquals("onnxruntime", json.get("engine").asText());
+    assertEquals(0, json.get("other_engines").size());
+  }
+
+  @Test
+  void withThePyTorchEngineReportsItBesideOnnxRuntime() throws Exception {
+    Path torchscript =
+        Path.of(TestData.torchScript("all-minilm-l6-v2").files().torchscript().location());
+    SparkTestSession.get();
+    Path report = dir.resolve("report.json");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code =
+        SparkEmbed.run(
+            new PrintWriter(out),
+            new PrintWriter(err),
+            "bench",
+            "--input",
+            TestData.examples("paragraphs.jsonl").toString(),
+            "--engine",
+            "pytorch",
+            "--torchscript-dir",
+            torchscript.getParent().toString(),
+            "--work-dir",
+            dir.resolve("work").toString(),
+            "--report",
+            report.toString());
+    assertEquals(0, code, err.toString());
+    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    assertEquals("onnxruntime", json.get("engine").asText(), "ONNX Runtime is the reference");
+    JsonNode pytorch = json.get("other_engines").get(0);
+    assertEquals("pytorch", pytorch.get("engine").asText());
+    assertEquals("float32", pytorch.get("dtype").asText());
+    assertEquals(json.get("tokens").asLong(), pytorch.get("tokens").asLong(), "the same work");
+    assertTrue(pytorch.get("job_tokens_per_s").asDouble() > 0);
+    assertTrue(pytorch.get("engine_tokens_per_s").asDouble() > 0);
   }
 }

@@ -106,6 +106,48 @@ class CommandLineTest {
   }
 
   @Test
+  void engineDeviceAndPrecisionOptionsNameWhatIsWrong() {
+    assertStopsWith(
+        run(embed("--engine", "tensorflow")),
+        "Cannot set models.all-minilm-l6-v2.engine to tensorflow: one of onnxruntime, pytorch");
+    assertStopsWith(
+        run(embed("--engine", "pytorch")),
+        "Cannot set models.all-minilm-l6-v2.files.torchscript to null: engine pytorch needs a"
+            + " TorchScript file");
+    assertStopsWith(
+        run(embed("--engine", "pytorch", "--torchscript-dir", dir.resolve("none").toString())),
+        "Cannot set --torchscript-dir to "
+            + dir.resolve("none")
+            + ": it has no all-minilm-l6-v2.pt");
+    assertStopsWith(
+        run(embed("--dtype", "float16")),
+        "Cannot set models.all-minilm-l6-v2.dtype to float16: ONNX Runtime computes in the ONNX"
+            + " file's own precision");
+    assertStopsWith(
+        run(embed("--dtype", "int4")), "Cannot set models.all-minilm-l6-v2.dtype to int4");
+    assertStopsWith(
+        run(embed("--device", "tpu")), "Cannot set --device to tpu: use auto, gpu or cpu");
+    assertStopsWith(run(embed("--task-gpus", "1.5")), "Cannot set --task-gpus to 1.5");
+  }
+
+  @Test
+  void thePyTorchEngineRunsFromAFolderOfTorchScriptCopies() {
+    Path torchscript =
+        Path.of(TestData.torchScript("all-minilm-l6-v2").files().torchscript().location());
+    Outcome outcome =
+        run(
+            embed(
+                "--engine",
+                "pytorch",
+                "--torchscript-dir",
+                torchscript.getParent().toString(),
+                "--device",
+                "cpu"));
+    assertEquals(0, outcome.code(), outcome.err());
+    assertTrue(Files.isRegularFile(dir.resolve("out/all-minilm-l6-v2/_manifest.json")));
+  }
+
+  @Test
   void aRunThroughTheCommandLineWritesTheTable() {
     Outcome outcome = run(embed());
     assertEquals(0, outcome.code(), outcome.err());

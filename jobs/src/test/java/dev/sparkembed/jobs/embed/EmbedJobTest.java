@@ -117,8 +117,7 @@ class EmbedJobTest {
       texts.add(json.readTree(line).get("text").asText());
     }
     float[][] direct =
-        WindowedEmbedder.embedAll(
-            ModelCache.get(MINILM, "cpu", 1), new BatchSettings(1, 1024, 1), texts);
+        WindowedEmbedder.embedAll(ModelCache.get(MINILM, 1), new BatchSettings(1, 1024, 1), texts);
     for (int i = 0; i < texts.size(); i++) {
       float[] fromSpark = vectors.get("sample-0001/" + i);
       for (int c = 0; c < 384; c++) {

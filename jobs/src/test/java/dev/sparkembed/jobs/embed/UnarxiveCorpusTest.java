@@ -9,6 +9,7 @@ import dev.sparkembed.udfs.TestData;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.model.ModelRegistry;
+import dev.sparkembed.udfs.model.ModelSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -22,33 +23,50 @@ import org.junit.jupiter.api.io.TempDir;
 /** The whole job on 5,977 real arXiv paragraphs (../shared/data/unarxive). */
 class UnarxiveCorpusTest {
 
+  @TempDir static Path onnxDir;
+  private static EmbedResult onnxResult;
+  private static final ByteArrayOutputStream ONNX_LOG = new ByteArrayOutputStream();
+
   @TempDir Path dir;
+
+  /** The ONNX Runtime table of the corpus, made once for the tests of this class. */
+  private static synchronized EmbedResult onnxRun(Path corpus) {
+    if (onnxResult == null) {
+      onnxResult =
+          embed(corpus, ModelRegistry.builtIn().get("all-minilm-l6-v2"), onnxDir, ONNX_LOG);
+    }
+    return onnxResult;
+  }
+
+  private static EmbedResult embed(
+      Path corpus, ModelSpec spec, Path output, ByteArrayOutputStream log) {
+    return new EmbedJob(
+            SparkTestSession.get(),
+            new EmbedJobOptions(
+                CorpusSource.of(corpus.toString()),
+                output.toString(),
+                OutputMode.OVERWRITE,
+                List.of(spec),
+                BatchSettings.DEFAULT,
+                LongText.TRUNCATE,
+                0,
+                false),
+            new PrintStream(log, true),
+            5_000)
+        .run();
+  }
 
   @Test
   void everyParagraphIsEmbeddedOnceWithAUnitVectorAndProgressIsReported() {
     Path corpus = TestData.shared("unarxive/paragraphs.jsonl");
     SparkSession spark = SparkTestSession.get();
-    ByteArrayOutputStream log = new ByteArrayOutputStream();
-    EmbedResult result =
-        new EmbedJob(
-                spark,
-                new EmbedJobOptions(
-                    CorpusSource.of(corpus.toString()),
-                    dir.toString(),
-                    OutputMode.OVERWRITE,
-                    List.of(ModelRegistry.builtIn().get("all-minilm-l6-v2")),
-                    BatchSettings.DEFAULT,
-                    LongText.TRUNCATE,
-                    0,
-                    false),
-                new PrintStream(log, true),
-                5_000)
-            .run();
+    EmbedResult result = onnxRun(corpus);
+    ByteArrayOutputStream log = ONNX_LOG;
     assertTrue(result.succeeded());
 
-    Dataset<Row> table = spark.read().parquet(dir.resolve("all-minilm-l6-v2").toString());
+    Dataset<Row> table = spark.read().parquet(onnxDir.resolve("all-minilm-l6-v2").toString());
     long input = spark.read().json(corpus.toString()).count();
-    long rejected = spark.read().parquet(dir.resolve("_rejected").toString()).count();
+    long rejected = spark.read().parquet(onnxDir.resolve("_rejected").toString()).count();
     assertEquals(5977, input);
     assertEquals(input, table.count() + rejected + result.counts().identicalDuplicates());
     assertEquals(table.count(), table.select("paper_id", "paragraph_index").distinct().count());
@@ -71,6 +89,36 @@ class UnarxiveCorpusTest {
     assertTrue(
         log.toString().contains("paragraphs ("),
         () -> "a progress line during a long run, got: " + log);
+  }
+
+  @Test
+  void thePyTorchEnginesTableMatchesOnnxRuntimesRowForRow() {
+    Path corpus = TestData.shared("unarxive/paragraphs.jsonl");
+    ModelSpec pytorch = TestData.torchScript("all-minilm-l6-v2");
+    SparkSession spark = SparkTestSession.get();
+    assertTrue(onnxRun(corpus).succeeded());
+    EmbedResult result = embed(corpus, pytorch, dir, new ByteArrayOutputStream());
+    assertTrue(result.succeeded(), () -> result.models().get(0).failure());
+    assertEquals("pytorch", result.models().get(0).manifest().engine());
+
+    Dataset<Row> onnx = spark.read().parquet(onnxDir.resolve("all-minilm-l6-v2").toString());
+    Dataset<Row> torch = spark.read().parquet(dir.resolve("all-minilm-l6-v2").toString());
+    Row check =
+        onnx.alias("o")
+            .join(torch.alias("t"), new String[] {"paper_id", "paragraph_index"}, "full_outer")
+            .selectExpr(
+                "count(*)",
+                "sum(cast(o.embedding is null or t.embedding is null as int))",
+                "min(aggregate(zip_with(o.embedding, t.embedding, (a, b) -> a * b), 0D,"
+                    + " (acc, x) -> acc + x))",
+                "max(array_max(zip_with(o.embedding, t.embedding, (a, b) -> abs(a - b))))",
+                "sum(cast(o.token_count <> t.token_count or o.truncated <> t.truncated as int))")
+            .first();
+    assertEquals(onnx.count(), check.getLong(0), "the same keys");
+    assertEquals(0, check.getLong(1), "no row in one table only");
+    assertTrue(check.getDouble(2) >= 0.99999, "lowest cosine " + check.getDouble(2));
+    assertTrue(check.getFloat(3) <= 1e-4, "largest component difference " + check.getFloat(3));
+    assertEquals(0, check.getLong(4), "the same tokens and truncation");
   }
 
   @Test

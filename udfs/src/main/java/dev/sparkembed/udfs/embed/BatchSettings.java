@@ -17,6 +17,16 @@ public record BatchSettings(int maxRows, int maxTokens, int windowRows) implemen
    */
   public static final BatchSettings DEFAULT = new BatchSettings(16, 1024, 4096);
 
+  /**
+   * Large batches win on a GPU; 256 rows of up to 32,768 padded tokens keep a small encoder's
+   * activations to a few hundred MB in float32. A batch that does not fit is split and retried.
+   */
+  public static final BatchSettings GPU_DEFAULT = new BatchSettings(256, 32_768, 8_192);
+
+  public BatchSettings withMaxTokens(int tokens) {
+    return new BatchSettings(maxRows, tokens, windowRows);
+  }
+
   public BatchSettings {
     check(maxRows >= 1, "--batch-size", maxRows, "must be at least 1");
     check(maxTokens >= 16, "--batch-tokens", maxTokens, "must be at least 16");

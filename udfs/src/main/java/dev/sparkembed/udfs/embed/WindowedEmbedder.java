@@ -2,35 +2,64 @@ package dev.sparkembed.udfs.embed;
 
 import ai.djl.inference.Predictor;
 import ai.djl.translate.TranslateException;
+import dev.sparkembed.udfs.engine.DeviceMemory;
 import dev.sparkembed.udfs.engine.EncodedBatch;
 import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.engine.Vectors;
 import dev.sparkembed.udfs.text.TokenizedText;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Embeds a stream of items window by window: each window of texts is tokenized, sorted by length,
  * cut into token-budget batches and run through one predictor. Memory is bounded by the window,
  * whatever the stream's length. Paragraphs longer than the model's max length are truncated or,
  * with {@link LongText#chunk()}, embedded in overlapping windows that are pooled into one vector.
+ *
+ * <p>On a GPU the next window is tokenized on another thread while this one runs, so the device
+ * does not wait on the CPU; and a batch that runs out of device memory is split in two and retried,
+ * lowering the token budget for the batches after it.
  */
 public final class WindowedEmbedder {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WindowedEmbedder.class);
+  private static final ExecutorService TOKENIZERS =
+      Executors.newCachedThreadPool(
+          runnable -> {
+            Thread thread = new Thread(runnable, "sparkembed-tokenizer");
+            thread.setDaemon(true);
+            return thread;
+          });
 
   /** Told after every engine call; used for progress. */
   public interface BatchListener {
     void batchDone(int rows, long tokens);
   }
 
+  /** Runs one padded batch through the engine. */
+  public interface BatchRunner {
+    float[][] run(EncodedBatch batch) throws TranslateException;
+  }
+
   private final EncoderModel model;
-  private final Predictor<EncodedBatch, float[][]> predictor;
-  private final BatchSettings settings;
+  private final BatchRunner runner;
   private final LongText longText;
   private final BatchListener listener;
+  private final boolean overlapTokenizing;
+  private BatchSettings settings;
 
   public WindowedEmbedder(
       EncoderModel model,
@@ -46,11 +75,33 @@ public final class WindowedEmbedder {
       BatchSettings settings,
       LongText longText,
       BatchListener listener) {
+    this(
+        model,
+        batch -> model.embed(predictor, batch),
+        settings,
+        longText,
+        listener,
+        model.plan().onGpu());
+  }
+
+  /**
+   * @param runner runs each batch; a runner that throws an out-of-memory error gets the batch again
+   *     in halves
+   * @param overlapTokenizing tokenize the next window on another thread while this one runs
+   */
+  public WindowedEmbedder(
+      EncoderModel model,
+      BatchRunner runner,
+      BatchSettings settings,
+      LongText longText,
+      BatchListener listener,
+      boolean overlapTokenizing) {
     this.model = model;
-    this.predictor = predictor;
+    this.runner = runner;
     this.settings = settings;
     this.longText = longText;
     this.listener = listener;
+    this.overlapTokenizing = overlapTokenizing;
   }
 
   /**
@@ -63,15 +114,14 @@ public final class WindowedEmbedder {
       Iterator<T> items, Function<T, String> textOf, Function<T, String> describe) {
     return new Iterator<>() {
       private final ArrayDeque<Embedded<T>> ready = new ArrayDeque<>();
+      private Future<Window<T>> next;
 
       @Override
       public boolean hasNext() {
-        while (ready.isEmpty() && items.hasNext()) {
-          List<T> window = new ArrayList<>(settings.windowRows());
-          while (window.size() < settings.windowRows() && items.hasNext()) {
-            window.add(items.next());
-          }
-          embedWindow(window, textOf, describe, ready);
+        while (ready.isEmpty() && (next != null || items.hasNext())) {
+          Future<Window<T>> current = next != null ? next : tokenizeLater(items, textOf, false);
+          next = overlapTokenizing && items.hasNext() ? tokenizeLater(items, textOf, true) : null;
+          embedWindow(await(current), describe, ready);
         }
         return !ready.isEmpty();
       }
@@ -111,20 +161,42 @@ public final class WindowedEmbedder {
     return out;
   }
 
-  private <T> void embedWindow(
-      List<T> window,
-      Function<T, String> textOf,
-      Function<T, String> describe,
-      ArrayDeque<Embedded<T>> out) {
+  /** A window of items, tokenized: long paragraphs cut into their pieces when chunking. */
+  private record Window<T>(
+      List<T> items,
+      TokenizedText[] tokenized,
+      TokenizedText[] pieces,
+      int[] owners,
+      int[] piecesPerItem) {}
+
+  /**
+   * Takes the next window's items from {@code items} on this thread (a task's input iterator is not
+   * thread-safe) and tokenizes them, on another thread when {@code elsewhere}.
+   */
+  private <T> Future<Window<T>> tokenizeLater(
+      Iterator<T> items, Function<T, String> textOf, boolean elsewhere) {
+    List<T> window = new ArrayList<>(settings.windowRows());
+    List<String> texts = new ArrayList<>(settings.windowRows());
     String prefix = model.spec().passagePrefix();
-    List<String> texts = new ArrayList<>(window.size());
-    for (T item : window) {
+    while (window.size() < settings.windowRows() && items.hasNext()) {
+      T item = items.next();
+      window.add(item);
       texts.add(prefix.isEmpty() ? textOf.apply(item) : prefix + textOf.apply(item));
     }
+    Callable<Window<T>> tokenize = () -> tokenize(window, texts);
+    if (elsewhere) {
+      return TOKENIZERS.submit(tokenize);
+    }
+    FutureTask<Window<T>> now = new FutureTask<>(tokenize);
+    now.run();
+    return now;
+  }
+
+  private <T> Window<T> tokenize(List<T> window, List<String> texts) {
     TokenizedText[] tokenized = model.tokenizer().tokenize(texts);
     List<TokenizedText> pieces = new ArrayList<>(tokenized.length);
     List<Integer> owners = new ArrayList<>(tokenized.length);
-    int[] remaining = new int[tokenized.length];
+    int[] piecesPerItem = new int[tokenized.length];
     for (int i = 0; i < tokenized.length; i++) {
       List<TokenizedText> parts =
           longText.chunk() && tokenized[i].truncated()
@@ -134,52 +206,110 @@ public final class WindowedEmbedder {
         pieces.add(part);
         owners.add(i);
       }
-      remaining[i] = parts.size();
+      piecesPerItem[i] = parts.size();
     }
-    TokenizedText[] all = pieces.toArray(new TokenizedText[0]);
+    return new Window<>(
+        window,
+        tokenized,
+        pieces.toArray(new TokenizedText[0]),
+        owners.stream().mapToInt(Integer::intValue).toArray(),
+        piecesPerItem);
+  }
+
+  private static <W> W await(Future<W> window) {
+    try {
+      return window.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while tokenizing", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new IllegalStateException(e.getCause());
+    }
+  }
+
+  private <T> void embedWindow(
+      Window<T> window, Function<T, String> describe, ArrayDeque<Embedded<T>> out) {
+    TokenizedText[] all = window.pieces();
+    int[] owners = window.owners();
+    int[] remaining = window.piecesPerItem().clone();
     float[][] vectors = new float[all.length][];
     for (int[] batch : TokenBudgetBatcher.plan(all, settings)) {
-      List<TokenizedText> rows = new ArrayList<>(batch.length);
-      for (int p : batch) {
-        rows.add(all[p]);
-      }
-      EncodedBatch encoded = EncodedBatch.of(rows, model.spec().leftPadding());
-      float[][] batchVectors;
       try {
-        batchVectors = model.embed(predictor, encoded);
+        runShrinking(all, batch, vectors);
       } catch (TranslateException | RuntimeException e) {
         throw new IllegalStateException(
             String.format(
                 "Model %s failed on a batch of %d texts of up to %d tokens (first: %s): %s",
                 model.spec().name(),
                 batch.length,
-                encoded.seqLen(),
-                describe.apply(window.get(owners.get(batch[0]))),
+                all[batch[0]].length(),
+                describe.apply(window.items().get(owners[batch[0]])),
                 e.getMessage()),
             e);
       }
       long tokens = 0;
       int finishedRows = 0;
-      for (int r = 0; r < batch.length; r++) {
-        vectors[batch[r]] = batchVectors[r];
-        tokens += all[batch[r]].length();
-        if (--remaining[owners.get(batch[r])] == 0) {
+      for (int p : batch) {
+        tokens += all[p].length();
+        if (--remaining[owners[p]] == 0) {
           finishedRows++;
         }
       }
       listener.batchDone(finishedRows, tokens);
     }
     int p = 0;
-    for (int i = 0; i < window.size(); i++) {
+    for (int i = 0; i < window.items().size(); i++) {
       int start = p;
-      while (p < owners.size() && owners.get(p) == i) {
+      while (p < owners.length && owners[p] == i) {
         p++;
       }
+      TokenizedText whole = window.tokenized()[i];
       float[] vector = p - start == 1 ? vectors[start] : pool(all, vectors, start, p);
-      int embeddedTokens = p - start == 1 ? all[start].length() : tokenized[i].tokenCount();
+      int embeddedTokens = p - start == 1 ? all[start].length() : whole.tokenCount();
       out.add(
           new Embedded<>(
-              window.get(i), vector, tokenized[i].tokenCount(), embeddedTokens, p - start));
+              window.items().get(i), vector, whole.tokenCount(), embeddedTokens, p - start));
+    }
+  }
+
+  /**
+   * Runs {@code batch} (indexes into {@code all}) and stores its vectors; when the device runs out
+   * of memory, runs it again in halves and lowers the token budget for the batches to come.
+   */
+  private void runShrinking(TokenizedText[] all, int[] batch, float[][] vectors)
+      throws TranslateException {
+    List<TokenizedText> rows = new ArrayList<>(batch.length);
+    for (int p : batch) {
+      rows.add(all[p]);
+    }
+    EncodedBatch encoded = EncodedBatch.of(rows, model.spec().leftPadding());
+    float[][] batchVectors;
+    try {
+      batchVectors = runner.run(encoded);
+    } catch (TranslateException | RuntimeException e) {
+      if (batch.length == 1 || !DeviceMemory.isOutOfMemory(e)) {
+        throw e;
+      }
+      int padded = (int) Math.min(Integer.MAX_VALUE, encoded.paddedTokens());
+      settings = settings.withMaxTokens(Math.max(16, Math.min(settings.maxTokens(), padded / 2)));
+      LOG.warn(
+          "sparkembed: model {} ran out of device memory on {} texts x {} tokens; retrying in"
+              + " halves, at most {} tokens per batch from now on",
+          model.spec().name(),
+          batch.length,
+          encoded.seqLen(),
+          settings.maxTokens());
+      DeviceMemory.releaseCached(model);
+      int half = batch.length / 2;
+      runShrinking(all, Arrays.copyOfRange(batch, 0, half), vectors);
+      runShrinking(all, Arrays.copyOfRange(batch, half, batch.length), vectors);
+      return;
+    }
+    for (int r = 0; r < batch.length; r++) {
+      vectors[batch[r]] = batchVectors[r];
     }
   }
 

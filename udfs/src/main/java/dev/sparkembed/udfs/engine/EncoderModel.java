@@ -22,56 +22,87 @@ public final class EncoderModel implements AutoCloseable {
   private final ModelSpec spec;
   private final ZooModel<EncodedBatch, float[][]> model;
   private final TextTokenizer tokenizer;
+  private final EnginePlan plan;
   private final Semaphore calls;
 
   private EncoderModel(
       ModelSpec spec,
       ZooModel<EncodedBatch, float[][]> model,
       TextTokenizer tokenizer,
-      int concurrentCalls) {
+      EnginePlan plan) {
     this.spec = spec;
     this.model = model;
     this.tokenizer = tokenizer;
-    this.calls = new Semaphore(concurrentCalls, true);
+    this.plan = plan;
+    this.calls = new Semaphore(plan.concurrentCalls(), true);
   }
 
-  /** Loads {@code spec} on CPU, its files verified by SHA-256, sharing cores as planned. */
-  public static EncoderModel load(ModelSpec spec, CpuPlan plan) {
-    return load(spec, plan.threadsPerCall(), plan.streams());
+  /** Loads {@code spec} as planned, its files verified by SHA-256. */
+  public static EncoderModel load(ModelSpec spec, EnginePlan plan) {
+    return load(spec, plan, plan.threadsPerCall());
   }
 
   /**
-   * Loads {@code spec} with the engine's default threads (all physical cores per call) and no limit
-   * on concurrent calls: what a caller that does not plan its cores gets.
+   * Loads {@code spec} on CPU with the engine's default threads (all physical cores per call) and
+   * no limit on concurrent calls: what a caller that does not plan its cores gets.
    */
   public static EncoderModel loadUnplanned(ModelSpec spec) {
-    return load(spec, 0, Integer.MAX_VALUE);
+    return load(spec, EnginePlan.cpu(0, Integer.MAX_VALUE), 0);
   }
 
-  private static EncoderModel load(ModelSpec spec, int threads, int concurrentCalls) {
+  private static EncoderModel load(ModelSpec spec, EnginePlan plan, int threads) {
     System.setProperty("ai.djl.offline", "true");
-    Path modelFile = ModelStore.localCopy(spec.files().model());
+    Path weights = ModelStore.localCopy(spec.weights());
     Path tokenizerFile = ModelStore.localCopy(spec.files().tokenizer());
     Criteria.Builder<EncodedBatch, float[][]> builder =
         Criteria.builder()
             .setTypes(EncodedBatch.class, float[][].class)
-            .optModelPath(modelFile)
-            .optEngine("OnnxRuntime")
+            .optModelPath(weights)
+            .optDevice(plan.device())
             .optTranslator(new EncoderTranslator(spec));
-    if (threads > 0) {
-      builder
-          .optOption("interOpNumThreads", "1")
-          .optOption("intraOpNumThreads", Integer.toString(threads));
+    if (ModelSpec.PYTORCH.equals(spec.engine())) {
+      PyTorchSetup.beforeFirstLoad(threads);
+      builder.optEngine(PyTorchSetup.ENGINE).optOption("mapLocation", "true");
+    } else {
+      // without this, DJL starts PyTorch beside ONNX Runtime for array arithmetic we never use
+      System.setProperty("ai.djl.onnx.disable_alternative", "true");
+      builder.optEngine("OnnxRuntime");
+      if (threads > 0) {
+        builder
+            .optOption("interOpNumThreads", "1")
+            .optOption("intraOpNumThreads", Integer.toString(threads));
+      }
     }
     Criteria<EncodedBatch, float[][]> criteria = builder.build();
     TextTokenizer tokenizer = new TextTokenizer(tokenizerFile, spec.maxLength());
+    ZooModel<EncodedBatch, float[][]> model = null;
     try {
-      return new EncoderModel(spec, criteria.loadModel(), tokenizer, concurrentCalls);
-    } catch (IOException | ModelNotFoundException | MalformedModelException e) {
+      model = criteria.loadModel();
+      PyTorchSetup.checkDtype(spec, model);
+      return new EncoderModel(spec, model, tokenizer, plan);
+    } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {
       tokenizer.close();
+      if (model != null) {
+        model.close();
+      }
       throw new IllegalStateException(
-          "Cannot load model " + spec.name() + " from " + modelFile + ": " + e.getMessage(), e);
+          "Cannot load model "
+              + spec.name()
+              + " with "
+              + spec.engine()
+              + " on "
+              + plan.device()
+              + " from "
+              + weights
+              + ": "
+              + e.getMessage(),
+          e);
     }
+  }
+
+  /** Where this model runs and how its callers share it. */
+  public EnginePlan plan() {
+    return plan;
   }
 
   public ModelSpec spec() {

@@ -3,6 +3,7 @@ package dev.sparkembed.udfs.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.NoBatchifyTranslator;
 import ai.djl.translate.TranslatorContext;
@@ -33,6 +34,11 @@ final class EncoderTranslator implements NoBatchifyTranslator<EncodedBatch, floa
 
   @Override
   public void prepare(TranslatorContext ctx) {
+    if (ModelSpec.PYTORCH.equals(spec.engine())) {
+      // TorchScript takes its inputs by position; sparkembed's exports take all three
+      inputNames = List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS);
+      return;
+    }
     List<String> names = new ArrayList<>(ctx.getModel().describeInput().keys());
     for (String name : names) {
       if (!List.of(INPUT_IDS, ATTENTION_MASK, TOKEN_TYPE_IDS).contains(name)) {
@@ -90,7 +96,10 @@ final class EncoderTranslator implements NoBatchifyTranslator<EncodedBatch, floa
               "Cannot set models.%s.dimension to %d: the model's vectors have %d components",
               spec.name(), spec.dimension(), width));
     }
-    float[] values = hidden.toFloatArray();
+    float[] values =
+        hidden.getDataType() == DataType.FLOAT32
+            ? hidden.toFloatArray()
+            : hidden.toType(DataType.FLOAT32, false).toFloatArray();
     float[][] vectors = new float[batch.rows()][];
     for (int r = 0; r < batch.rows(); r++) {
       float[] pooled =

@@ -13,8 +13,9 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * A model folder in the Hugging Face / sentence-transformers layout, on any file system Hadoop
- * reads: {@code tokenizer.json}, {@code model.onnx} or {@code onnx/model.onnx}, and when present
- * {@code modules.json}, the pooling module's {@code config.json}, {@code
+ * reads: {@code tokenizer.json}, the weights ({@code model.onnx} or {@code onnx/model.onnx} for
+ * ONNX Runtime, {@code model.pt} for PyTorch; the ONNX file is the default when both exist), and
+ * when present {@code modules.json}, the pooling module's {@code config.json}, {@code
  * sentence_bert_config.json}, {@code config_sentence_transformers.json} and {@code config.json},
  * which decide pooling, normalisation, max length, prompts and dimension. Files are hashed here, on
  * the driver; executors check their copies against these hashes.
@@ -55,15 +56,16 @@ public final class ModelFolder {
       if (!isFile(fs, model)) {
         model = new Path(root, "onnx/model.onnx");
       }
-      for (Path required : new Path[] {tokenizer, model}) {
-        if (!isFile(fs, required)) {
-          throw new ModelFileException(
-              "Model folder "
-                  + root
-                  + " has no "
-                  + required.getName()
-                  + " (expected tokenizer.json and model.onnx or onnx/model.onnx)");
-        }
+      Path torchscript = new Path(root, "model.pt");
+      boolean hasOnnx = isFile(fs, model);
+      boolean hasTorchScript = isFile(fs, torchscript);
+      if (!isFile(fs, tokenizer) || !(hasOnnx || hasTorchScript)) {
+        throw new ModelFileException(
+            "Model folder "
+                + root
+                + " has no "
+                + (isFile(fs, tokenizer) ? "model file" : "tokenizer.json")
+                + " (expected tokenizer.json, and model.onnx, onnx/model.onnx or model.pt)");
       }
       Pooling pooling = null;
       boolean normalize = false;
@@ -97,13 +99,17 @@ public final class ModelFolder {
               : firstNonNull(prompt(prompts, "passage"), prompt(prompts, "document"));
       ModelFiles files =
           new ModelFiles(
-              hashed(fs, model, expected == null ? null : expected.model()),
-              hashed(fs, tokenizer, expected == null ? null : expected.tokenizer()));
+              hasOnnx ? hashed(fs, model, expected == null ? null : expected.model()) : null,
+              hashed(fs, tokenizer, expected == null ? null : expected.tokenizer()),
+              hasTorchScript
+                  ? hashed(fs, torchscript, expected == null ? null : expected.torchscript())
+                  : null);
       return new ModelSpec(
           name,
           name,
           root.toString(),
-          ModelSpec.ONNX_RUNTIME,
+          hasOnnx ? ModelSpec.ONNX_RUNTIME : ModelSpec.PYTORCH,
+          null,
           files,
           pooling,
           normalize,

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -15,7 +16,10 @@ import java.util.Locale;
  * @param name the registry key; also the folder of the model's table under the output
  * @param displayName the name users know the model by
  * @param source where the files were published
- * @param engine the DJL engine that runs the model ({@code onnxruntime})
+ * @param engine the DJL engine that runs the model: {@code onnxruntime} (the ONNX file) or {@code
+ *     pytorch} (the TorchScript file)
+ * @param dtype the precision the engine computes in: {@code float32}, or {@code float16} / {@code
+ *     bfloat16} on PyTorch (the TorchScript file must hold weights of that type)
  * @param files the model's files and their hashes
  * @param pooling how token vectors become one vector
  * @param normalize whether the vector is L2-normalised
@@ -31,6 +35,7 @@ public record ModelSpec(
     String displayName,
     String source,
     String engine,
+    String dtype,
     ModelFiles files,
     Pooling pooling,
     boolean normalize,
@@ -42,7 +47,10 @@ public record ModelSpec(
     implements Serializable {
 
   public static final String ONNX_RUNTIME = "onnxruntime";
-  public static final String DTYPE = "float32";
+  public static final String PYTORCH = "pytorch";
+  public static final String FLOAT32 = "float32";
+  public static final List<String> ENGINES = List.of(ONNX_RUNTIME, PYTORCH);
+  public static final List<String> DTYPES = List.of(FLOAT32, "float16", "bfloat16");
 
   /** Fills defaults and checks every setting, naming the registry key of the first bad one. */
   public ModelSpec validated() {
@@ -54,10 +62,33 @@ public record ModelSpec(
         name,
         "use letters, digits, '.', '_' and '-' only");
     String engineName = engine == null ? ONNX_RUNTIME : engine.toLowerCase(Locale.ROOT);
-    require(ONNX_RUNTIME.equals(engineName), key, "engine", engine, "supported: onnxruntime");
-    require(files != null && files.model() != null, key, "files.model", null, "required");
+    require(
+        ENGINES.contains(engineName),
+        key,
+        "engine",
+        engine,
+        "one of " + String.join(", ", ENGINES));
+    String dtypeName = dtype == null ? FLOAT32 : dtype.toLowerCase(Locale.ROOT);
+    require(DTYPES.contains(dtypeName), key, "dtype", dtype, "one of " + String.join(", ", DTYPES));
+    require(
+        PYTORCH.equals(engineName) || FLOAT32.equals(dtypeName),
+        key,
+        "dtype",
+        dtype,
+        "ONNX Runtime computes in the ONNX file's own precision; half precision needs engine"
+            + " pytorch");
+    require(files != null, key, "files", null, "required");
+    String weights = PYTORCH.equals(engineName) ? "files.torchscript" : "files.model";
+    require(
+        files.weightsFor(engineName) != null,
+        key,
+        weights,
+        null,
+        PYTORCH.equals(engineName)
+            ? "engine pytorch needs a TorchScript file (deploy/models/export_model.py writes one)"
+            : "required");
     require(files.tokenizer() != null, key, "files.tokenizer", null, "required");
-    checkFile(key + ".files.model", files.model());
+    checkFile(key + "." + weights, files.weightsFor(engineName));
     checkFile(key + ".files.tokenizer", files.tokenizer());
     require(
         pooling != null,
@@ -79,6 +110,7 @@ public record ModelSpec(
         displayName == null || displayName.isBlank() ? name : displayName,
         source == null ? "" : source,
         engineName,
+        dtypeName,
         files,
         pooling,
         normalize,
@@ -89,39 +121,74 @@ public record ModelSpec(
         paddingSide);
   }
 
+  /** The weights file this spec's engine loads. */
+  public FileRef weights() {
+    return files.weightsFor(engine);
+  }
+
   public boolean leftPadding() {
     return "left".equals(padding);
   }
 
   /** This spec with another max length, e.g. to compare with vectors made at another length. */
   public ModelSpec withMaxLength(int newMaxLength) {
-    return derive(newMaxLength, passagePrefix, dimension, padding);
+    return derive(engine, dtype, files, newMaxLength, passagePrefix, dimension, padding);
   }
 
   /** This spec with another passage prefix, e.g. {@code "query: "} on both sides for STS. */
   public ModelSpec withPassagePrefix(String prefix) {
-    return derive(maxLength, prefix, dimension, padding);
+    return derive(engine, dtype, files, maxLength, prefix, dimension, padding);
   }
 
   /**
    * This spec cut to the first {@code newDimension} components (re-normalised when normalising).
    */
   public ModelSpec withDimension(int newDimension) {
-    return derive(maxLength, passagePrefix, newDimension, padding);
+    return derive(engine, dtype, files, maxLength, passagePrefix, newDimension, padding);
   }
 
   /** This spec padding batches on another side ({@code left} or {@code right}). */
   public ModelSpec withPadding(String side) {
-    return derive(maxLength, passagePrefix, dimension, side);
+    return derive(engine, dtype, files, maxLength, passagePrefix, dimension, side);
   }
 
-  private ModelSpec derive(int length, String prefix, int dims, String side) {
+  /** This spec run by another engine ({@code onnxruntime} or {@code pytorch}). */
+  public ModelSpec withEngine(String newEngine) {
+    return derive(newEngine, dtype, files, maxLength, passagePrefix, dimension, padding);
+  }
+
+  /** This spec computing in another precision ({@code float32}, {@code float16}, ...). */
+  public ModelSpec withDtype(String newDtype) {
+    return derive(engine, newDtype, files, maxLength, passagePrefix, dimension, padding);
+  }
+
+  /** This spec with a TorchScript copy of its model, for the PyTorch engine. */
+  public ModelSpec withTorchScript(FileRef torchscript) {
+    return derive(
+        engine,
+        dtype,
+        files.withTorchScript(torchscript),
+        maxLength,
+        passagePrefix,
+        dimension,
+        padding);
+  }
+
+  private ModelSpec derive(
+      String newEngine,
+      String newDtype,
+      ModelFiles newFiles,
+      int length,
+      String prefix,
+      int dims,
+      String side) {
     return new ModelSpec(
             name,
             displayName,
             source,
-            engine,
-            files,
+            newEngine,
+            newDtype,
+            newFiles,
             pooling,
             normalize,
             length,
@@ -137,10 +204,10 @@ public record ModelSpec(
     String canonical =
         String.join(
             "\n",
-            "model=" + files.model().sha256(),
+            "model=" + weights().sha256(),
             "tokenizer=" + files.tokenizer().sha256(),
             "engine=" + engine,
-            "dtype=" + DTYPE,
+            "dtype=" + dtype,
             "pooling=" + pooling.configName(),
             "normalize=" + normalize,
             "max_length=" + maxLength,

@@ -118,6 +118,21 @@ public final class ModelStore {
     return path.getFileSystem(new Configuration()).open(path);
   }
 
+  /**
+   * A reference to the file at {@code location} with the SHA-256 it has now, read on the driver, so
+   * executors can check their copies; null when there is no such file.
+   */
+  public static FileRef hashedIfPresent(String location) {
+    FileRef unhashed = new FileRef(location, null);
+    try (InputStream in = open(unhashed)) {
+      return new FileRef(location, sha256(in));
+    } catch (FileNotFoundException | NoSuchFileException e) {
+      return null;
+    } catch (IOException e) {
+      throw new ModelFileException("Cannot read model file " + location + ": " + e.getMessage(), e);
+    }
+  }
+
   /** The SHA-256 of a stream's bytes, in lowercase hex; reads it to the end. */
   static String sha256(InputStream in) throws IOException {
     MessageDigest digest = newDigest();

@@ -28,6 +28,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   private final ModelSpec spec;
   private final BatchSettings settings;
   private final LongText longText;
+  private final DeviceSettings devices;
   private final LongAccumulator rowsDone;
   private final LongAccumulator tokensDone;
 
@@ -39,11 +40,13 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
       ModelSpec spec,
       BatchSettings settings,
       LongText longText,
+      DeviceSettings devices,
       LongAccumulator rowsDone,
       LongAccumulator tokensDone) {
     this.spec = spec;
     this.settings = settings;
     this.longText = longText;
+    this.devices = devices;
     this.rowsDone = rowsDone;
     this.tokensDone = tokensDone;
   }
@@ -51,7 +54,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
     TaskContext task = TaskContext.get();
-    EncoderModel model = ModelCache.get(spec, "cpu", ExecutorCores.get());
+    EncoderModel model = ModelCache.get(spec, devices.placementFor(task), ExecutorCores.get());
     Predictor<EncodedBatch, float[][]> predictor = model.newPredictor();
     if (task != null) {
       task.addTaskCompletionListener((TaskCompletionListener) context -> predictor.close());
@@ -60,7 +63,9 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
         new WindowedEmbedder(
             model,
             predictor,
-            settings,
+            model.plan().onGpu() && settings.equals(BatchSettings.DEFAULT)
+                ? BatchSettings.GPU_DEFAULT
+                : settings,
             longText,
             (batchRows, batchTokens) -> {
               if (rowsDone != null) {

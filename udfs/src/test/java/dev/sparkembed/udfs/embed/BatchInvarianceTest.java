@@ -3,14 +3,11 @@ package dev.sparkembed.udfs.embed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparkembed.udfs.TestData;
 import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.engine.ModelCache;
 import dev.sparkembed.udfs.model.ModelRegistry;
 import dev.sparkembed.udfs.text.TokenizedText;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -20,19 +17,10 @@ import org.junit.jupiter.api.Test;
 /** A text's vector does not depend on which texts share its batch, nor on the batch settings. */
 class BatchInvarianceTest {
 
-  private static List<String> sampleTexts() throws IOException {
-    ObjectMapper json = new ObjectMapper();
-    List<String> texts = new ArrayList<>();
-    for (String line : Files.readAllLines(TestData.examples("paragraphs.jsonl"))) {
-      texts.add(json.readTree(line).get("text").asText());
-    }
-    return texts;
-  }
-
   @Test
-  void vectorsAgreeAloneAndInAnyBatch() throws IOException {
-    List<String> texts = sampleTexts();
-    EncoderModel model = ModelCache.get(ModelRegistry.builtIn().get("all-minilm-l6-v2"), "cpu", 1);
+  void vectorsAgreeAloneAndInAnyBatch() {
+    List<String> texts = TestData.exampleTexts();
+    EncoderModel model = ModelCache.get(ModelRegistry.builtIn().get("all-minilm-l6-v2"), 1);
     List<float[][]> runs = new ArrayList<>();
     for (BatchSettings settings :
         List.of(
@@ -54,9 +42,9 @@ class BatchInvarianceTest {
   }
 
   @Test
-  void batchesRespectTheBudgetAndCoverEveryTextOnce() throws IOException {
-    EncoderModel model = ModelCache.get(ModelRegistry.builtIn().get("all-minilm-l6-v2"), "cpu", 1);
-    TokenizedText[] tokenized = model.tokenizer().tokenize(sampleTexts());
+  void batchesRespectTheBudgetAndCoverEveryTextOnce() {
+    EncoderModel model = ModelCache.get(ModelRegistry.builtIn().get("all-minilm-l6-v2"), 1);
+    TokenizedText[] tokenized = model.tokenizer().tokenize(TestData.exampleTexts());
     BatchSettings settings = new BatchSettings(5, 600, 100);
     Set<Integer> seen = new HashSet<>();
     int previousLongest = Integer.MAX_VALUE;

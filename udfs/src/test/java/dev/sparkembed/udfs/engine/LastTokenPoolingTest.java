@@ -48,6 +48,7 @@ class LastTokenPoolingTest {
                 null,
                 "built by tiny_decoder.py",
                 null,
+                null,
                 new ModelFiles(new FileRef(onnx.toString(), ModelStore.sha256(onnx)), tokenizer),
                 Pooling.LAST_TOKEN,
                 true,
@@ -70,7 +71,7 @@ class LastTokenPoolingTest {
   }
 
   private static float[][] embed(ModelSpec spec, BatchSettings settings, List<String> texts) {
-    return WindowedEmbedder.embedAll(ModelCache.get(spec, "cpu", 1), settings, texts);
+    return WindowedEmbedder.embedAll(ModelCache.get(spec, 1), settings, texts);
   }
 
   @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sparkembed.udfs.TestData;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
 import dev.sparkembed.udfs.engine.ModelCache;
@@ -62,7 +63,7 @@ class ModelFolderTest {
   }
 
   private static float[][] embed(ModelSpec spec, List<String> texts) {
-    return WindowedEmbedder.embedAll(ModelCache.get(spec, "cpu", 1), BatchSettings.DEFAULT, texts);
+    return WindowedEmbedder.embedAll(ModelCache.get(spec, 1), BatchSettings.DEFAULT, texts);
   }
 
   @Test
@@ -135,6 +136,30 @@ class ModelFolderTest {
     ModelFileException e =
         assertThrows(
             ModelFileException.class, () -> ModelRegistry.builtIn().get(folder.toString()));
-    assertTrue(e.getMessage().contains("has no model.onnx"), e.getMessage());
+    assertTrue(e.getMessage().contains("has no model file"), e.getMessage());
+    assertTrue(e.getMessage().contains("model.pt"), e.getMessage());
+  }
+
+  @Test
+  void aTorchScriptModelPtRunsOnPyTorchAloneOrBesideTheOnnxFile() throws IOException {
+    ModelSpec fixture = TestData.torchScript("all-minilm-l6-v2");
+    Files.copy(ModelStore.localCopy(fixture.files().torchscript()), folder.resolve("model.pt"));
+    List<String> texts = List.of("A folder with both files.", "Zwei Dateien, ein Modell.");
+
+    ModelSpec both = ModelRegistry.builtIn().get(folder.toString());
+    assertEquals(ModelSpec.ONNX_RUNTIME, both.engine(), "the ONNX file is the default");
+    assertEquals(fixture.files().torchscript().sha256(), both.files().torchscript().sha256());
+    float[][] onnx = embed(both, texts);
+    float[][] torch = embed(both.withEngine(ModelSpec.PYTORCH), texts);
+    for (int i = 0; i < texts.size(); i++) {
+      for (int c = 0; c < onnx[i].length; c++) {
+        assertEquals(onnx[i][c], torch[i][c], 1e-4, "text " + i + " component " + c);
+      }
+    }
+
+    Files.delete(folder.resolve("onnx/model.onnx"));
+    ModelSpec torchOnly = ModelRegistry.builtIn().get(folder.toString());
+    assertEquals(ModelSpec.PYTORCH, torchOnly.engine(), "model.pt alone means PyTorch");
+    assertEquals(both.withEngine(ModelSpec.PYTORCH).fingerprint(), torchOnly.fingerprint());
   }
 }

@@ -1,0 +1,71 @@
+package dev.sparkembed.udfs.engine;
+
+import ai.djl.Model;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.cuda.CudaUtils;
+import dev.sparkembed.udfs.model.ModelSpec;
+import java.util.Locale;
+
+/**
+ * What DJL's PyTorch engine needs before and after it loads a TorchScript model. Its thread counts
+ * and native flavour are process-wide and read once, when the engine starts; a user's own settings
+ * ({@code -Dai.djl.pytorch.num_threads}, {@code PYTORCH_FLAVOR}) win.
+ */
+final class PyTorchSetup {
+
+  static final String ENGINE = "PyTorch";
+
+  private PyTorchSetup() {}
+
+  static synchronized void beforeFirstLoad(int threadsPerCall) {
+    if (threadsPerCall > 0 && System.getProperty("ai.djl.pytorch.num_threads") == null) {
+      System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threadsPerCall));
+      System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
+    boolean flavourChosen =
+        System.getenv("PYTORCH_FLAVOR") != null || System.getProperty("PYTORCH_FLAVOR") != null;
+    if (!flavourChosen && CudaUtils.getGpuCount() == 0) {
+      // the CPU libtorch jar on the classpath is then used as is, with nothing to download
+      System.setProperty("PYTORCH_FLAVOR", "cpu");
+    }
+  }
+
+  /** Fails when the TorchScript file's weights are not in the precision the spec promises. */
+  static void checkDtype(ModelSpec spec, Model model) {
+    if (!ModelSpec.PYTORCH.equals(spec.engine())) {
+      return;
+    }
+    for (Parameter parameter : model.getBlock().getParameters().values()) {
+      DataType actual = parameter.getArray().getDataType();
+      if (actual.isFloating()) {
+        String name = actual.name().toLowerCase(Locale.ROOT);
+        String expected = spec.dtype();
+        boolean matches =
+            switch (expected) {
+              case "float16" -> actual == DataType.FLOAT16;
+              case "bfloat16" -> actual == DataType.BFLOAT16;
+              default -> actual == DataType.FLOAT32;
+            };
+        if (!matches) {
+          throw new IllegalStateException(
+              String.format(
+                  Locale.ROOT,
+                  "Cannot set models.%s.dtype to %s: the TorchScript file holds %s weights;"
+                      + " export it with deploy/models/export_model.py --dtype %s",
+                  spec.name(),
+                  expected,
+                  name,
+                  expected));
+        }
+        return;
+      }
+    }
+  }
+
+  /** Gives cached, unused GPU memory back after an out-of-memory error, before a retry. */
+  static void releaseCachedGpuMemory() {
+    JniUtils.emptyCudaCache();
+  }
+}
