@@ -157,7 +157,7 @@ class ExecutorLossIT {
     }
     float[][] reference =
         WindowedEmbedder.embedAll(
-            ModelCache.get(ModelRegistry.builtIn().get(MODEL), "cpu", 1),
+            ModelCache.get(ModelRegistry.builtIn().get(MODEL), 1),
             BatchSettings.DEFAULT,
             sampleTexts);
     for (int i = 0; i < sample.size(); i++) {

@@ -8,6 +8,7 @@ import dev.sparkembed.udfs.embed.WindowedEmbedder;
 import dev.sparkembed.udfs.engine.EncodedBatch;
 import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.engine.ModelCache;
+import dev.sparkembed.udfs.engine.Placement;
 import dev.sparkembed.udfs.model.ModelSpec;
 import java.util.Iterator;
 import org.apache.spark.TaskContext;
@@ -16,6 +17,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.TaskCompletionListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The executor side of the embedding job: rows of {@link EmbeddingTable#INPUT} in, rows of {@link
@@ -24,6 +27,7 @@ import org.apache.spark.util.TaskCompletionListener;
  */
 public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
+  private static final Logger LOG = LoggerFactory.getLogger(EmbedPartitions.class);
 
   private final ModelSpec spec;
   private final BatchSettings settings;
@@ -54,7 +58,17 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
     TaskContext task = TaskContext.get();
-    EncoderModel model = ModelCache.get(spec, devices.placementFor(task), ExecutorCores.get());
+    Placement placement = devices.placementFor(task);
+    EncoderModel model = ModelCache.get(spec, placement, ExecutorCores.get());
+    if (task != null) {
+      LOG.info(
+          "sparkembed: task {} (partition {}) embeds with {} for {} on {}",
+          task.taskAttemptId(),
+          task.partitionId(),
+          spec.name(),
+          placement.key(),
+          model.plan().device());
+    }
     Predictor<EncodedBatch, float[][]> predictor = model.newPredictor();
     if (task != null) {
       task.addTaskCompletionListener((TaskCompletionListener) context -> predictor.close());
