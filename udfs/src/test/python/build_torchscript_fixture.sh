@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds OUT_DIR/<model>.pt, a TorchScript copy of every ONNX model in ONNX_DIR, for the PyTorch
-# engine's tests. Copies are cached by the ONNX file's SHA-256 under SPARKEMBED_FIXTURE_CACHE
+# engine's tests, and OUT_DIR/all-minilm-l6-v2-bf16.pt, a bfloat16 copy of all-minilm-l6-v2.onnx.
+# Copies are cached by the ONNX file's SHA-256 (and dtype) under SPARKEMBED_FIXTURE_CACHE
 # (default ~/.cache/sparkembed/torchscript), so a clean build does not trace again.
 # Without Debian's python3-torch and python3-onnx it builds nothing and the tests that need the
 # fixture skip; .ci/run installs both.
@@ -22,3 +23,10 @@ for onnx in "$onnx_dir"/*.onnx; do
   [[ $name == *-q ]] && continue # int8: no TorchScript copy
   "$python" "$script" --onnx "$onnx" --out "$out_dir/$name.pt" --cache "$cache"
 done
+bf16_onnx="$onnx_dir/all-minilm-l6-v2.onnx"
+if [[ -f $bf16_onnx ]]; then
+  "$python" "$script" --onnx "$bf16_onnx" --out "$out_dir/all-minilm-l6-v2-bf16.pt" --cache "$cache" \
+    --dtype bfloat16
+else
+  echo "TorchScript fixture: no $bf16_onnx, so no bfloat16 copy" >&2
+fi

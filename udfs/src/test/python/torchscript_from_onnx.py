@@ -12,15 +12,25 @@ Before tracing, the ONNX graph itself is run by a small op-by-op evaluator writt
 padded batches, and must agree with the rebuilt module to 1e-4 on every real token; the traced
 module must then reproduce the eager one on other batch and sequence shapes. The traced module
 takes int64 [batch, seq] tensors in the order input_ids, attention_mask[, token_type_ids] (the
-last only when the ONNX graph has that input) and returns the last hidden state, float32
-[batch, seq, hidden]. Quantized graphs (the int8 -q models) are refused with exit status 3 and
-nothing written; any other failure exits 1.
+last only when the ONNX graph has that input) and returns the last hidden state,
+[batch, seq, hidden], in the chosen dtype. Quantized graphs (the int8 -q models) are refused with
+exit status 3 and nothing written; any other failure exits 1.
+
+With --dtype bfloat16 the float32 checks above run first; then a copy of the rebuilt module is
+converted to bfloat16 and traced on CPU. Every floating tensor of the traced graph must be
+bfloat16 (the forward makes its mask and scale in the module's dtype, so nothing promotes back to
+float32), its weights are saved as bfloat16 (not frozen, so they stay parameters) and it returns
+bfloat16. Its mean-pooled, L2-normalised sentence vectors must have a cosine of at least
+BF16_MIN_COSINE with the float32 module's on every row of the check batches.
 
 usage: python3 torchscript_from_onnx.py --onnx MODEL.onnx --out MODEL.pt [--cache DIR]
-With --cache, the result is kept as DIR/<sha256 of the ONNX file>.pt and reused when present.
+                                        [--dtype float32|bfloat16]
+With --cache, the result is kept as DIR/<sha256 of the ONNX file>.pt (float32) or
+DIR/<sha256>-<dtype>.pt (other dtypes) and reused when present.
 Needs only torch and onnx (Debian: python3-torch python3-onnx).
 """
 import argparse
+import copy
 import hashlib
 import io
 import math
@@ -39,6 +49,8 @@ from onnx import numpy_helper
 from torch import nn
 
 TOLERANCE = 1e-4
+BF16_MIN_COSINE = 0.999
+DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
 QUANTIZED_OPS = {
     "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger",
     "QLinearMatMul", "ConvInteger", "QLinearConv", "MatMulIntegerToFloat", "QAttention",
@@ -256,7 +268,9 @@ class Layer(nn.Module):
     def __init__(self, spec):
         super().__init__()
         self.heads, head_dim = spec["heads"]
-        self.scale = math.sqrt(head_dim)
+        # a buffer, not a Python number: module.to(dtype) converts it, so the traced graph divides
+        # by a tensor of the module's dtype instead of a float64 constant
+        self.register_buffer("scale", torch.tensor(math.sqrt(head_dim)))
         self.query = _linear_from(spec["query"])
         self.key = _linear_from(spec["key"])
         self.value = _linear_from(spec["value"])
@@ -299,8 +313,11 @@ class Encoder(nn.Module):
             types = self.token_type(token_type_ids)
         positions = self.position(self.position_ids[:, : input_ids.size(1)])
         x = self.norm(self.word(input_ids) + types + positions)
-        keep = attention_mask[:, None, None, :].to(torch.float32)
-        mask_bias = (1.0 - keep) * torch.finfo(torch.float32).min
+        # 0 on real tokens, the dtype's lowest value on padding; made in x's dtype (the module's),
+        # and with the lowest value of that dtype: float32's would be -inf in bfloat16
+        padding = attention_mask[:, None, None, :].logical_not()
+        mask_bias = torch.zeros_like(padding, dtype=x.dtype).masked_fill(
+            padding, torch.finfo(x.dtype).min)
         for layer in self.layers:
             x = layer(x, mask_bias)
         return x
@@ -476,8 +493,7 @@ def check_traced(traced, module, spec, batches):
     worst = 0.0
     for batch in batches:
         actual = traced(*args_for(spec, batch))
-        if not isinstance(actual, torch.Tensor) or actual.dtype != torch.float32:
-            fail("the traced module does not return a float32 tensor")
+        check_output(actual, torch.float32)
         expected = module(*args_for(spec, batch))
         if actual.shape != expected.shape:
             fail(f"traced module returned shape {tuple(actual.shape)}, expected {tuple(expected.shape)}")
@@ -487,7 +503,67 @@ def check_traced(traced, module, spec, batches):
     return worst
 
 
-def build(onnx_path, out_path):
+def check_output(actual, dtype):
+    if not isinstance(actual, torch.Tensor) or actual.dtype != dtype:
+        fail(f"the traced module does not return a {dtype} tensor, it returns "
+             f"{getattr(actual, 'dtype', type(actual).__name__)}")
+
+
+def check_graph_dtype(traced, dtype):
+    """Every floating tensor the traced graph holds or makes is of dtype: no constant or cast of
+    another floating type that would promote the computation or fail on mixed types."""
+    graph = traced.inlined_graph
+    values = list(graph.inputs())
+    for node in graph.nodes():
+        values += node.outputs()
+    names = {torch.float16: "Half", torch.bfloat16: "BFloat16", torch.float32: "Float"}
+    others = {"Half", "BFloat16", "Float", "Double"} - {names[dtype]}
+    found = sorted({f"{v.type().scalarType()} {v.debugName()} = {v.node().kind()}"
+                    for v in values
+                    if isinstance(v.type(), torch._C.TensorType) and v.type().scalarType() in others})
+    if found:
+        fail(f"the {dtype} traced graph has tensors of other floating types: {'; '.join(found[:10])}")
+    for name, tensor in list(traced.named_parameters()) + list(traced.named_buffers()):
+        if tensor.is_floating_point() and tensor.dtype != dtype:
+            fail(f"traced module tensor {name} is {tensor.dtype}, expected {dtype}")
+
+
+def sentence_vectors(hidden, mask):
+    """Mask-weighted mean over tokens, L2-normalised, in float32: [batch, hidden]."""
+    weights = mask.to(torch.float32).unsqueeze(-1)
+    pooled = (hidden.to(torch.float32) * weights).sum(1) / weights.sum(1).clamp(min=1.0)
+    return F.normalize(pooled, dim=-1)
+
+
+def check_reduced(traced, reference, spec, batches, dtype):
+    """The reduced-precision traced module against the float32 eager one: returns the largest
+    absolute difference over real tokens and the lowest cosine of the sentence vectors."""
+    worst, lowest = 0.0, 1.0
+    for batch in batches:
+        actual = traced(*args_for(spec, batch))
+        check_output(actual, dtype)
+        expected = reference(*args_for(spec, batch))
+        if actual.shape != expected.shape:
+            fail(f"traced module returned shape {tuple(actual.shape)}, expected {tuple(expected.shape)}")
+        mask = batch["attention_mask"]
+        worst = max(worst, masked_max_diff(expected, actual.to(torch.float32), mask))
+        cosines = (sentence_vectors(actual, mask) * sentence_vectors(expected, mask)).sum(-1)
+        lowest = min(lowest, cosines.min().item())
+    if not lowest >= BF16_MIN_COSINE:
+        fail(f"{dtype} sentence vectors have a cosine of {lowest:.6f} with float32's "
+             f"(limit {BF16_MIN_COSINE}); max abs diff {worst:.3g}")
+    return worst, lowest
+
+
+def save_traced(traced, out_path):
+    archive = io.BytesIO()  # saved from memory, so the bytes do not depend on out_path
+    torch.jit.save(traced, archive)
+    with open(out_path, "wb") as f:
+        f.write(archive.getvalue())
+    return torch.jit.load(out_path)
+
+
+def build(onnx_path, out_path, dtype=torch.float32):
     """Rebuilds, checks, traces and saves; returns the one-line summary."""
     start = time.perf_counter()
     graph = Graph(onnx.load(onnx_path))
@@ -504,16 +580,27 @@ def build(onnx_path, out_path):
     other_shapes = [sample_batch(vocab, [11, 3, 7, 11], 11, pair_row=2), sample_batch(vocab, [2], 2)]
     with torch.no_grad():
         onnx_diff = check_against_onnx(graph, spec, module, check_batches)
-        traced = torch.jit.trace(module, args_for(spec, check_batches[0]), check_trace=False)
-        archive = io.BytesIO()  # saved from memory, so the bytes do not depend on out_path
-        torch.jit.save(traced, archive)
-        with open(out_path, "wb") as f:
-            f.write(archive.getvalue())
-        traced_diff = check_traced(torch.jit.load(out_path), module, spec, other_shapes)
+        if dtype == torch.float32:
+            traced = torch.jit.trace(module, args_for(spec, check_batches[0]), check_trace=False)
+            check_graph_dtype(traced, dtype)
+            traced_diff = check_traced(save_traced(traced, out_path), module, spec, other_shapes)
+            checks = f"max |traced - eager| {traced_diff:.2e}"
+        else:
+            float32_done = time.perf_counter() - start
+            reduced = copy.deepcopy(module).to(dtype).eval()
+            traced = torch.jit.trace(reduced, args_for(spec, check_batches[0]), check_trace=False)
+            check_graph_dtype(traced, dtype)
+            loaded = save_traced(traced, out_path)
+            check_graph_dtype(loaded, dtype)
+            reduced_start = time.perf_counter()
+            diff, cosine = check_reduced(loaded, module, spec, check_batches + other_shapes, dtype)
+            checks = (f"float32 checks {float32_done:.1f} s; {str(dtype)[6:]} traced vs float32 "
+                      f"eager: max abs diff {diff:.3e}, min sentence cosine {cosine:.6f} "
+                      f"({time.perf_counter() - reduced_start:.1f} s)")
     heads = spec["layers"][0]["heads"][0]
-    return (f"{os.path.basename(onnx_path)}: {len(spec['layers'])} layers, hidden "
-            f"{spec['word'].shape[1]}, {heads} heads, inputs {','.join(spec['inputs'])}; "
-            f"max |onnx - rebuilt| {onnx_diff:.2e}, max |traced - eager| {traced_diff:.2e}; "
+    return (f"{os.path.basename(onnx_path)} ({str(dtype)[6:]}): {len(spec['layers'])} layers, "
+            f"hidden {spec['word'].shape[1]}, {heads} heads, inputs {','.join(spec['inputs'])}; "
+            f"max |onnx - rebuilt| {onnx_diff:.2e}, {checks}; "
             f"{time.perf_counter() - start:.1f} s")
 
 
@@ -554,18 +641,23 @@ def main():
     parser.add_argument("--onnx", required=True, help="fp32 BERT-family ONNX encoder")
     parser.add_argument("--out", required=True, help="TorchScript file to write")
     parser.add_argument("--cache", help="folder keeping built models by the ONNX file's SHA-256")
+    parser.add_argument("--dtype", choices=sorted(DTYPES), default="float32",
+                        help="dtype of the saved weights and output (default float32)")
     args = parser.parse_args()
+    dtype = DTYPES[args.dtype]
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so temp files are removed
     if not os.path.isfile(args.onnx):
         fail(f"no such ONNX file: {args.onnx}")
     if args.cache is None:
-        print(write_atomically(args.out, lambda temp: build(args.onnx, temp)))
+        print(write_atomically(args.out, lambda temp: build(args.onnx, temp, dtype)))
         return
-    cached = os.path.join(args.cache, sha256_of(args.onnx) + ".pt")
+    # float32 keeps the name it had before --dtype existed, so caches made then stay valid
+    suffix = ".pt" if args.dtype == "float32" else f"-{args.dtype}.pt"
+    cached = os.path.join(args.cache, sha256_of(args.onnx) + suffix)
     if os.path.isfile(cached):
-        print(f"{os.path.basename(args.onnx)}: from cache {cached}")
+        print(f"{os.path.basename(args.onnx)} ({args.dtype}): from cache {cached}")
     else:
-        print(write_atomically(cached, lambda temp: build(args.onnx, temp)))
+        print(write_atomically(cached, lambda temp: build(args.onnx, temp, dtype)))
     write_atomically(args.out, lambda temp: shutil.copyfile(cached, temp))
 
 

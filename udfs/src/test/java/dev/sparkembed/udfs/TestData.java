@@ -42,9 +42,14 @@ public final class TestData {
    * makes from the ONNX weights; the test is skipped, with a message, when it could not be built.
    */
   public static ModelSpec torchScript(String name) {
+    return torchScript(name, name + ".pt");
+  }
+
+  /** The built-in model {@code name} run by PyTorch from the fixture's file {@code fileName}. */
+  public static ModelSpec torchScript(String name, String fileName) {
     Path file =
         Paths.get(System.getProperty("sparkembed.torchscript.dir", "../udfs/target/torchscript"))
-            .resolve(name + ".pt");
+            .resolve(fileName);
     assumeTrue(
         Files.isRegularFile(file),
         "skipped: "

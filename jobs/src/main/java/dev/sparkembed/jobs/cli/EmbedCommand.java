@@ -39,8 +39,18 @@ public final class EmbedCommand implements Callable<Integer> {
       paramLabel = "MODE",
       description =
           "error: stop if DIR is not empty; overwrite: replace the tables this run writes;"
-              + " update: embed only new and changed paragraphs. Default: ${DEFAULT-VALUE}.")
+              + " update: embed only new and changed paragraphs; resume: finish a run that was"
+              + " stopped, keeping what it committed. Default: ${DEFAULT-VALUE}.")
   OutputMode mode;
+
+  @Option(
+      names = "--slice-rows",
+      paramLabel = "ROWS",
+      description =
+          "Embed and commit each model's rows in slices of ROWS, so a stopped run loses at most"
+              + " one slice (--mode resume picks up the rest). Default: about 20 slices of at least"
+              + " 1,000 rows.")
+  long sliceRows;
 
   @Option(
       names = "--delete-missing",
@@ -68,7 +78,8 @@ public final class EmbedCommand implements Callable<Integer> {
           batch.partitions(),
           deleteMissing,
           device.toSettings(),
-          device.taskGpus());
+          device.taskGpus(),
+          sliceRows);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }

@@ -1,5 +1,10 @@
 package dev.sparkembed.jobs.embed;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.pmod;
+import static org.apache.spark.sql.functions.xxhash64;
+
 import dev.sparkembed.jobs.Messages;
 import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.jobs.corpus.CorpusReader;
@@ -9,6 +14,7 @@ import dev.sparkembed.udfs.engine.ModelCache;
 import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.spark.EmbedPartitions;
+import dev.sparkembed.udfs.spark.EmbeddingTable;
 import dev.sparkembed.udfs.spark.ExecutorCores;
 import dev.sparkembed.udfs.spark.TokenBalancedSpread;
 import java.io.PrintStream;
@@ -150,35 +156,22 @@ public final class EmbedJob {
     ValidatedCorpus.Counts counts = validated.counts();
     Path staged = output.staging(runId, spec.name());
     Path table = output.table(spec.name());
-    IncrementalPlan plan =
-        options.mode() == OutputMode.UPDATE
-            ? IncrementalPlan.against(
-                spark,
-                validated.valid(),
-                table,
-                spec.fingerprint(),
-                options.longText(),
-                options.deleteMissing())
-            : null;
-    if (plan == null) {
-      plan = IncrementalPlan.full(spark, validated.valid(), counts.validRows());
-    }
+    SliceStore slices = SliceStore.of(spark, output, spec.name());
+    List<String> runs = new ArrayList<>();
+    IncrementalPlan plan = plan(spec, validated, table, slices, runs);
+    runs.add(runId);
     long rowsToEmbed = plan.changes().added() + plan.changes().changed();
     long estimatedTokens =
         WorkPlanner.estimatedTokens(
             rowsToEmbed,
             counts.validRows() == 0 ? 0 : counts.textChars() * rowsToEmbed / counts.validRows(),
             spec.maxLength());
-    int partitions =
-        WorkPlanner.partitions(
-            rowsToEmbed, estimatedTokens, sc.defaultParallelism(), options.partitions());
-    sc.setJobGroup(
-        JOB_GROUP + "-" + spec.name(),
-        String.format(
-            Locale.ROOT, "Embedding %,d paragraphs with %s", rowsToEmbed, spec.displayName()),
-        false);
+    int sliceCount = WorkPlanner.slices(rowsToEmbed, options.sliceRows());
     LongAccumulator rowsDone = sc.longAccumulator("sparkembed " + spec.name() + " rows");
     LongAccumulator tokensDone = sc.longAccumulator("sparkembed " + spec.name() + " tokens");
+    EmbedPartitions embed =
+        new EmbedPartitions(
+            spec, options.batch(), options.longText(), options.devices(), rowsDone, tokensDone);
     long start = System.nanoTime();
     ProgressReporter progress =
         new ProgressReporter(
@@ -190,19 +183,58 @@ public final class EmbedJob {
             estimatedTokens,
             progressIntervalMillis,
             log);
+    Dataset<Row> toEmbed = sliceCount > 1 ? plan.toEmbed().persist() : plan.toEmbed();
+    int partitions = 0;
     try {
-      EmbedPartitions embed =
-          new EmbedPartitions(
-              spec, options.batch(), options.longText(), options.devices(), rowsDone, tokensDone);
-      Dataset<Row> spread =
-          TokenBalancedSpread.spread(spark, plan.toEmbed(), partitions, spec.maxLength());
-      GpuStage.embed(spark, spread, embed, options.taskGpus(), log)
-          .unionByName(plan.kept())
+      for (int slice = 0; slice < sliceCount; slice++) {
+        Dataset<Row> rows =
+            sliceCount == 1
+                ? toEmbed
+                : toEmbed.where(
+                    pmod(
+                            xxhash64(
+                                col(EmbeddingTable.PAPER_ID), col(EmbeddingTable.PARAGRAPH_INDEX)),
+                            lit(sliceCount))
+                        .equalTo(slice));
+        int slicePartitions =
+            WorkPlanner.partitions(
+                rowsToEmbed / sliceCount,
+                estimatedTokens / sliceCount,
+                sc.defaultParallelism(),
+                options.partitions());
+        partitions += slicePartitions;
+        sc.setJobGroup(
+            JOB_GROUP + "-" + spec.name(),
+            String.format(
+                Locale.ROOT,
+                "Embedding %,d paragraphs with %s (slice %d of %d)",
+                rowsToEmbed,
+                spec.displayName(),
+                slice + 1,
+                sliceCount),
+            false);
+        GpuStage.embed(
+                spark,
+                TokenBalancedSpread.spread(spark, rows, slicePartitions, spec.maxLength()),
+                embed,
+                options.taskGpus(),
+                log)
+            .write()
+            .mode(SaveMode.ErrorIfExists)
+            .parquet(slices.writing(runId, slice).toString());
+        slices.commit(runId, slice);
+      }
+      sc.setJobGroup(JOB_GROUP + "-" + spec.name(), "Writing the table of " + spec.name(), false);
+      Dataset<Row> fresh = slices.read(spark, runId);
+      (fresh == null ? plan.kept() : plan.kept().unionByName(fresh))
           .write()
           .mode(SaveMode.ErrorIfExists)
           .parquet(staged.toString());
     } finally {
       progress.close();
+      if (sliceCount > 1) {
+        toEmbed.unpersist();
+      }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     sc.setJobGroup(JOB_GROUP + "-" + spec.name(), "Checking the table of " + spec.name(), false);
@@ -218,9 +250,67 @@ public final class EmbedJob {
             plan.changes(),
             Versions.of(spark),
             runId,
+            runs,
             Instant.now().toString());
     output.writeFile(new Path(staged, OutputLayout.MANIFEST), manifest.toJson());
     output.commit(staged, table);
+    slices.clear();
     return manifest;
+  }
+
+  /**
+   * What to embed and what to keep. Update and resume keep the table's rows when it was made with
+   * the same fingerprint and long-text handling; resume also keeps the slices a killed run
+   * committed, and takes its --delete-missing from that run. Any other run starts the slices
+   * afresh. {@code runs} gets the runs whose rows are kept.
+   */
+  private IncrementalPlan plan(
+      ModelSpec spec, ValidatedCorpus validated, Path table, SliceStore slices, List<String> runs) {
+    boolean resume = options.mode() == OutputMode.RESUME;
+    SliceStore.Recorded now =
+        new SliceStore.Recorded(spec.fingerprint(), options.longText(), options.deleteMissing());
+    Dataset<Row> existing = null;
+    if (options.mode() == OutputMode.UPDATE || resume) {
+      Manifest manifest = IncrementalPlan.readManifest(spark, table);
+      if (manifest != null
+          && spec.fingerprint().equals(manifest.fingerprint())
+          && options.longText().equals(manifest.longText())) {
+        existing = spark.read().parquet(table.toString());
+        if (manifest.runs() != null) {
+          runs.addAll(manifest.runs());
+        }
+      }
+    }
+    SliceStore.Recorded before = slices.recorded();
+    if (resume
+        && before != null
+        && before.fingerprint().equals(now.fingerprint())
+        && before.longText().equals(now.longText())) {
+      now = before;
+      Dataset<Row> committed = slices.read(spark, null);
+      if (committed != null) {
+        log.printf(
+            Locale.ROOT,
+            "sparkembed: %s: resuming with the slices of run(s) %s%n",
+            spec.name(),
+            String.join(", ", slices.runs()));
+        runs.addAll(slices.runs());
+        existing =
+            existing == null
+                ? committed
+                : committed.unionByName(
+                    existing.join(
+                        committed.select(EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX),
+                        new String[] {EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX},
+                        "left_anti"));
+      }
+    } else {
+      slices.clear();
+    }
+    slices.open(now);
+    ValidatedCorpus.Counts counts = validated.counts();
+    return existing == null
+        ? IncrementalPlan.full(spark, validated.valid(), counts.validRows())
+        : IncrementalPlan.against(validated.valid(), existing, now.deleteMissing());
   }
 }

@@ -15,6 +15,7 @@ import java.util.List;
  * @param deleteMissing in update mode, drop rows whose key is no longer in the input
  * @param devices which device the embedding tasks use
  * @param taskGpus GPUs each embedding task asks for through stage-level scheduling; 0 for none
+ * @param sliceRows rows per slice, the unit a killed run loses; 0 plans them from the rows
  */
 public record EmbedJobOptions(
     CorpusSource corpus,
@@ -26,7 +27,8 @@ public record EmbedJobOptions(
     int partitions,
     boolean deleteMissing,
     DeviceSettings devices,
-    double taskGpus) {
+    double taskGpus,
+    long sliceRows) {
 
   /** A run on CPU, or on the GPUs Spark's own settings assign. */
   public EmbedJobOptions(
@@ -48,6 +50,7 @@ public record EmbedJobOptions(
         partitions,
         deleteMissing,
         DeviceSettings.AUTO,
+        0,
         0);
   }
 
@@ -62,11 +65,15 @@ public record EmbedJobOptions(
       throw new IllegalArgumentException(
           "Cannot set --partitions to " + partitions + ": must be 0 (plan from the data) or more");
     }
-    if (deleteMissing && mode != OutputMode.UPDATE) {
+    if (sliceRows < 0) {
+      throw new IllegalArgumentException(
+          "Cannot set --slice-rows to " + sliceRows + ": must be 0 (plan from the data) or more");
+    }
+    if (deleteMissing && mode != OutputMode.UPDATE && mode != OutputMode.RESUME) {
       throw new IllegalArgumentException(
           "Cannot set --delete-missing with --mode "
               + mode.name().toLowerCase(java.util.Locale.ROOT)
-              + ": it applies to --mode update");
+              + ": it applies to --mode update (and resume)");
     }
     models = List.copyOf(models);
   }

@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,8 +18,8 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * What a run must embed for one model, and which rows of the model's existing table it keeps: in
- * update mode only keys that are new or whose text changed are embedded, when the table was made
+ * What a run must embed for one model, and which rows already embedded it keeps: in update and
+ * resume modes only keys that are new or whose text changed are embedded, when the rows were made
  * with the same fingerprint and long-text handling; otherwise every row is.
  *
  * @param toEmbed rows in {@link EmbeddingTable#INPUT} layout
@@ -33,7 +32,7 @@ public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes c
 
   private static final String OLD_SHA = "_se_old_text_sha256";
 
-  /** Embed everything: no table yet, another fingerprint, or not an update. */
+  /** Embed everything: nothing to keep. */
   static IncrementalPlan full(SparkSession spark, Dataset<Row> valid, long rows) {
     return new IncrementalPlan(
         valid,
@@ -42,23 +41,11 @@ public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes c
   }
 
   /**
-   * The plan against the table at {@code table}, or null when it cannot be updated in place (it
-   * does not exist, or it was made with another fingerprint: its vectors are not comparable).
+   * The plan against {@code existing} rows (in {@link EmbeddingTable#OUTPUT} layout) made with the
+   * same fingerprint and long-text handling: keys that are new or whose text changed are embedded,
+   * the rest kept; keys gone from the input are kept too, or dropped when {@code deleteMissing}.
    */
-  static IncrementalPlan against(
-      SparkSession spark,
-      Dataset<Row> valid,
-      Path table,
-      String fingerprint,
-      LongText longText,
-      boolean deleteMissing) {
-    Manifest manifest = readManifest(spark, table);
-    if (manifest == null
-        || !fingerprint.equals(manifest.fingerprint())
-        || !longText.equals(manifest.longText())) {
-      return null;
-    }
-    Dataset<Row> existing = spark.read().parquet(table.toString());
+  static IncrementalPlan against(Dataset<Row> valid, Dataset<Row> existing, boolean deleteMissing) {
     Column sameKey =
         col("v." + EmbeddingTable.PAPER_ID)
             .equalTo(col("e." + EmbeddingTable.PAPER_ID))
@@ -132,7 +119,8 @@ public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes c
     return columns;
   }
 
-  private static Manifest readManifest(SparkSession spark, Path table) {
+  /** The manifest of the table at {@code table}, or null when there is none. */
+  static Manifest readManifest(SparkSession spark, Path table) {
     try {
       FileSystem fs = table.getFileSystem(spark.sparkContext().hadoopConfiguration());
       Path file = new Path(table, OutputLayout.MANIFEST);

@@ -12,6 +12,7 @@ import dev.sparkembed.udfs.model.ModelSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * What a table is and how it was made, written as {@code _manifest.json} beside its Parquet files.
@@ -42,6 +43,7 @@ public record Manifest(
     IncrementalPlan.Changes changes,
     Versions versions,
     String runId,
+    List<String> runs,
     String createdAt) {
 
   private static final ObjectMapper JSON =
@@ -69,6 +71,7 @@ public record Manifest(
       IncrementalPlan.Changes changes,
       Versions versions,
       String runId,
+      List<String> runs,
       String createdAt) {
     return new Manifest(
         spec.name(),
@@ -96,6 +99,7 @@ public record Manifest(
         changes,
         versions,
         runId,
+        List.copyOf(runs),
         createdAt);
   }
 

@@ -53,7 +53,8 @@ public final class OutputLayout {
             "Output "
                 + root
                 + " already exists and is not empty; choose another --output, or pass --mode"
-                + " overwrite to replace its tables or --mode update to add what changed");
+                + " overwrite to replace its tables, --mode update to add what changed or --mode"
+                + " resume to finish a run that was stopped");
       }
     } catch (IOException e) {
       throw new UserError("Cannot use --output " + root + ": " + e.getMessage(), e);
@@ -99,11 +100,21 @@ public final class OutputLayout {
     }
   }
 
+  /**
+   * Deletes this run's staging, and what killed runs left there (a model's slices stay until its
+   * table is committed: {@link SliceStore}).
+   */
   public void deleteStaging(String runId) {
     try {
-      Path run = new Path(new Path(root, STAGING), runId);
-      fs.delete(run, true);
       Path staging = new Path(root, STAGING);
+      fs.delete(new Path(staging, runId), true);
+      if (fs.exists(staging)) {
+        for (FileStatus child : fs.listStatus(staging)) {
+          if (!child.getPath().getName().startsWith(SliceStore.PREFIX)) {
+            fs.delete(child.getPath(), true);
+          }
+        }
+      }
       if (fs.exists(staging) && fs.listStatus(staging).length == 0) {
         fs.delete(staging, false);
       }

@@ -12,7 +12,29 @@ public final class WorkPlanner {
   /** Tokens per task beyond which the stage gets more partitions. */
   static final long TOKENS_PER_PARTITION = 250_000;
 
+  /** Slices of at least this many rows, unless --slice-rows says otherwise. */
+  static final long MIN_SLICE_ROWS = 1_000;
+
+  /** About this many slices per model and run: a killed run loses at most one of them. */
+  static final long TARGET_SLICES = 20;
+
   private WorkPlanner() {}
+
+  /**
+   * How many slices a model's {@code rows} are embedded and committed in, each its own Spark job.
+   *
+   * @param sliceRows the user's --slice-rows, or 0
+   */
+  public static int slices(long rows, long sliceRows) {
+    if (rows == 0) {
+      return 0;
+    }
+    long size =
+        sliceRows > 0
+            ? sliceRows
+            : Math.max(MIN_SLICE_ROWS, (rows + TARGET_SLICES - 1) / TARGET_SLICES);
+    return (int) Math.min(Integer.MAX_VALUE, (rows + size - 1) / size);
+  }
 
   /** Estimated tokens of {@code rows} texts of {@code textChars} characters in all. */
   public static long estimatedTokens(long rows, long textChars, int maxLength) {

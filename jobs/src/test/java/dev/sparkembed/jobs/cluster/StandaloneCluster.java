@@ -565,7 +565,7 @@ public final class StandaloneCluster implements AutoCloseable {
   }
 
   /** The java command with {@code heap} and the test JVM's own --add-opens flags. */
-  private static List<String> java(String heap) {
+  static List<String> java(String heap) {
     List<String> command = new ArrayList<>();
     command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-Xmx" + heap);

@@ -134,6 +134,31 @@ class BadInputCatalogueTest {
   }
 
   @Test
+  void extraColumnsAreIgnoredAndEveryRowIsEmbedded() throws IOException {
+    Path input = dir.resolve("extra.jsonl");
+    Files.writeString(
+        input,
+        "{\"paper_id\": \"p\", \"paragraph_index\": 0, \"text\": \"First.\", \"section\": \"intro\","
+            + " \"score\": 0.5, \"authors\": [\"a\", \"b\"]}\n"
+            + "{\"paper_id\": \"p\", \"paragraph_index\": 1, \"text\": \"Second.\", \"section\": null}\n");
+    EmbedResult result = run(input);
+    assertTrue(result.succeeded());
+    assertEquals(2, table().count());
+    assertEquals(0, reasons().size());
+    assertEquals(
+        List.of(
+            "paper_id",
+            "paragraph_index",
+            "embedding",
+            "token_count",
+            "truncated",
+            "chunks",
+            "text_sha256"),
+        List.of(table().schema().fieldNames()),
+        "the table's columns, whatever else the input holds");
+  }
+
+  @Test
   void aTextColumnOfTheWrongTypeIsOneClearLine() {
     Path input = dir.resolve("ints.parquet");
     spark

@@ -6,11 +6,15 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.model.ModelStore;
 import dev.sparkembed.udfs.text.TextTokenizer;
+import dev.sparkembed.udfs.text.TokenizedText;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Semaphore;
 
 /**
@@ -79,11 +83,16 @@ public final class EncoderModel implements AutoCloseable {
     try {
       model = criteria.loadModel();
       PyTorchSetup.checkDtype(spec, model);
-      return new EncoderModel(spec, model, tokenizer, plan);
+      EncoderModel loaded = new EncoderModel(spec, model, tokenizer, plan);
+      loaded.checkVocabulary(tokenizerFile);
+      return loaded;
     } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {
       tokenizer.close();
       if (model != null) {
         model.close();
+      }
+      if (e instanceof ModelFileException mismatch) {
+        throw mismatch;
       }
       throw new IllegalStateException(
           "Cannot load model "
@@ -98,6 +107,37 @@ public final class EncoderModel implements AutoCloseable {
               + e.getMessage(),
           e);
     }
+  }
+
+  /**
+   * Runs the tokenizer's highest token id through the model: a tokenizer with more tokens than the
+   * model's embedding table (a tokenizer of another model) fails here, once, not on some batch.
+   */
+  private void checkVocabulary(Path tokenizerFile) {
+    TokenizedText probe = tokenizer.tokenize("probe");
+    long[] ids = probe.ids().clone();
+    ids[ids.length / 2] = tokenizer.highestId();
+    EncodedBatch batch =
+        EncodedBatch.of(
+            List.of(new TokenizedText(ids, probe.typeIds(), ids.length)), spec.leftPadding());
+    try (Predictor<EncodedBatch, float[][]> predictor = newPredictor()) {
+      predictor.predict(batch);
+    } catch (TranslateException | RuntimeException e) {
+      throw new ModelFileException(
+          String.format(
+              Locale.ROOT,
+              "model %s cannot embed token id %,d, which its tokenizer (%s, %,d tokens) produces:"
+                  + " the tokenizer does not belong to this model; check files.tokenizer (%s)",
+              spec.name(),
+              tokenizer.highestId(),
+              tokenizerFile.getFileName(),
+              tokenizer.highestId() + 1,
+              firstLine(e.getMessage())));
+    }
+  }
+
+  private static String firstLine(String message) {
+    return message == null ? "" : message.lines().findFirst().orElse("");
   }
 
   /** Where this model runs and how its callers share it. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.cuda.CudaUtils;
+import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelSpec;
 import java.util.Locale;
 
@@ -32,35 +33,33 @@ final class PyTorchSetup {
     }
   }
 
-  /** Fails when the TorchScript file's weights are not in the precision the spec promises. */
+  /**
+   * Fails when the TorchScript file's weights are not in the precision the spec promises. DJL names
+   * torch's bfloat16 {@code UNKNOWN}, so that is what bfloat16 weights read as.
+   */
   static void checkDtype(ModelSpec spec, Model model) {
     if (!ModelSpec.PYTORCH.equals(spec.engine())) {
       return;
     }
     for (Parameter parameter : model.getBlock().getParameters().values()) {
       DataType actual = parameter.getArray().getDataType();
-      if (actual.isFloating()) {
-        String name = actual.name().toLowerCase(Locale.ROOT);
-        String expected = spec.dtype();
-        boolean matches =
-            switch (expected) {
-              case "float16" -> actual == DataType.FLOAT16;
-              case "bfloat16" -> actual == DataType.BFLOAT16;
-              default -> actual == DataType.FLOAT32;
-            };
-        if (!matches) {
-          throw new IllegalStateException(
-              String.format(
-                  Locale.ROOT,
-                  "Cannot set models.%s.dtype to %s: the TorchScript file holds %s weights;"
-                      + " export it with deploy/models/export_model.py --dtype %s",
-                  spec.name(),
-                  expected,
-                  name,
-                  expected));
-        }
-        return;
+      boolean bfloat16 = actual == DataType.BFLOAT16 || actual == DataType.UNKNOWN;
+      if (!actual.isFloating() && !bfloat16) {
+        continue;
       }
+      String held = bfloat16 ? "bfloat16" : actual.name().toLowerCase(Locale.ROOT);
+      if (!held.equals(spec.dtype())) {
+        throw new ModelFileException(
+            String.format(
+                Locale.ROOT,
+                "Cannot set models.%s.dtype to %s: the TorchScript file holds %s weights;"
+                    + " export it with deploy/models/export_model.py --dtype %s",
+                spec.name(),
+                spec.dtype(),
+                held,
+                spec.dtype()));
+      }
+      return;
     }
   }
 

@@ -2,6 +2,8 @@ package dev.sparkembed.udfs.text;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -22,6 +24,7 @@ public final class TextTokenizer implements AutoCloseable {
   private static final String PROBE = "probe";
 
   private final HuggingFaceTokenizer tokenizer;
+  private final int highestId;
   private final int maxLength;
   private final int leadingSpecials;
   private final int trailingSpecials;
@@ -38,6 +41,7 @@ public final class TextTokenizer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot load tokenizer " + tokenizerJson, e);
     }
+    this.highestId = highestId(tokenizerJson);
     this.maxLength = maxLength;
     long[] mask = tokenizer.encode(PROBE).getSpecialTokenMask();
     int lead = 0;
@@ -54,6 +58,32 @@ public final class TextTokenizer implements AutoCloseable {
     }
     this.leadingSpecials = lead;
     this.trailingSpecials = trail;
+  }
+
+  /** The largest token id the tokenizer can produce: its vocabulary and added tokens. */
+  public int highestId() {
+    return highestId;
+  }
+
+  private static int highestId(Path tokenizerJson) {
+    try {
+      JsonNode json = new ObjectMapper().readTree(tokenizerJson.toFile());
+      int highest = -1;
+      JsonNode vocab = json.path("model").path("vocab");
+      if (vocab.isObject()) {
+        for (JsonNode id : (Iterable<JsonNode>) vocab::elements) {
+          highest = Math.max(highest, id.asInt());
+        }
+      } else if (vocab.isArray()) {
+        highest = vocab.size() - 1; // Unigram: ids are positions
+      }
+      for (JsonNode added : json.path("added_tokens")) {
+        highest = Math.max(highest, added.path("id").asInt());
+      }
+      return highest;
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read tokenizer " + tokenizerJson, e);
+    }
   }
 
   public int maxLength() {

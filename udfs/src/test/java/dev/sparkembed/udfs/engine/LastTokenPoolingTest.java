@@ -1,12 +1,14 @@
 package dev.sparkembed.udfs.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
 import dev.sparkembed.udfs.model.FileRef;
+import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelFiles;
 import dev.sparkembed.udfs.model.ModelRegistry;
 import dev.sparkembed.udfs.model.ModelSpec;
@@ -31,9 +33,11 @@ class LastTokenPoolingTest {
   private static final String PYTHON =
       Files.isExecutable(Paths.get("/usr/bin/python3")) ? "/usr/bin/python3" : "python3";
   private static ModelSpec right;
+  private static Path dir;
 
   @BeforeAll
-  static void buildDecoder(@TempDir Path dir) throws IOException, InterruptedException {
+  static void buildDecoder(@TempDir Path tempDir) throws IOException, InterruptedException {
+    dir = tempDir;
     assumeTrue(
         run(PYTHON, "-c", "import torch, onnx") == 0,
         "skipped: needs Python with torch and onnx (Debian: python3-torch python3-onnx;"
@@ -72,6 +76,39 @@ class LastTokenPoolingTest {
 
   private static float[][] embed(ModelSpec spec, BatchSettings settings, List<String> texts) {
     return WindowedEmbedder.embedAll(ModelCache.get(spec, 1), settings, texts);
+  }
+
+  @Test
+  void aTokenizerWithMoreTokensThanTheModelIsRefusedWhenTheModelLoads()
+      throws IOException, InterruptedException {
+    Path small = dir.resolve("tiny-decoder-1000.onnx");
+    Path script = Paths.get("src/test/python/tiny_decoder.py");
+    assertEquals(0, run(PYTHON, script.toString(), small.toString(), "1000"), "export failed");
+    ModelSpec mismatched =
+        new ModelSpec(
+                "tiny-decoder-1000",
+                null,
+                "built by tiny_decoder.py",
+                null,
+                null,
+                new ModelFiles(
+                    new FileRef(small.toString(), ModelStore.sha256(small)),
+                    right.files().tokenizer()),
+                Pooling.LAST_TOKEN,
+                true,
+                64,
+                "",
+                "",
+                32,
+                "right")
+            .validated();
+    ModelFileException e =
+        assertThrows(
+            ModelFileException.class, () -> EncoderModel.load(mismatched, EnginePlan.cpu(1)));
+    assertTrue(
+        e.getMessage().contains("cannot embed token id 30,521")
+            && e.getMessage().contains("the tokenizer does not belong to this model"),
+        e.getMessage());
   }
 
   @Test
