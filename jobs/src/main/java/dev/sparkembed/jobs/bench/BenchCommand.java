@@ -128,13 +128,9 @@ public final class BenchCommand implements Callable<Integer> {
             spec.name(),
             corpus.toSource().input(),
             texts.size(),
-            main.tokens(),
             cores,
-            main.partitions(),
             settings,
-            spec.engine(),
-            main.engineSeconds(),
-            main.jobSeconds(),
+            main,
             baselineSeconds,
             others);
     print(bench, out);
@@ -203,21 +199,26 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private static void print(BenchReport r, PrintStream out) {
+    EngineRun reference = r.reference();
     out.printf(
         Locale.ROOT,
         "%n%-40s %10s %12s %10s%n",
-        "what (" + r.rows() + " rows, " + r.tokens() + " tokens)",
+        "what (" + r.rows() + " rows, " + reference.tokens() + " tokens)",
         "seconds",
         "tokens/s",
         "vs job");
-    row(out, r.engine() + " engine loop, no Spark", r.engineSeconds(), r.engineTokensPerS(), r);
-    row(out, r.engine() + " sparkembed job", r.jobSeconds(), r.jobTokensPerS(), r);
-    for (EngineRun other : r.otherEngines()) {
-      String name = other.engine() + " " + other.dtype();
-      row(out, name + " engine loop", other.engineSeconds(), other.engineTokensPerS(), r);
-      row(out, name + " sparkembed job", other.jobSeconds(), other.jobTokensPerS(), r);
+    double job = reference.jobTokensPerS();
+    for (EngineRun run : concat(reference, r.otherEngines())) {
+      String name = run.engine() + " " + run.dtype();
+      row(out, name + " engine loop, no Spark", run.engineSeconds(), run.engineTokensPerS(), job);
+      row(out, name + " sparkembed job", run.jobSeconds(), run.jobTokensPerS(), job);
     }
-    row(out, "naive baseline (TextEmbedder-like)", r.baselineSeconds(), r.baselineTokensPerS(), r);
+    row(
+        out,
+        "naive baseline (TextEmbedder-like)",
+        r.baselineSeconds(),
+        r.baselineTokensPerS(),
+        job);
     out.printf(
         Locale.ROOT,
         "job/engine = %.2f, job/baseline = %.2f%n",
@@ -225,9 +226,13 @@ public final class BenchCommand implements Callable<Integer> {
         r.jobVsBaseline());
   }
 
-  private static void row(
-      PrintStream out, String what, double seconds, double rate, BenchReport r) {
-    out.printf(
-        Locale.ROOT, "%-40s %10.1f %12.0f %10.2f%n", what, seconds, rate, rate / r.jobTokensPerS());
+  private static List<EngineRun> concat(EngineRun first, List<EngineRun> rest) {
+    List<EngineRun> all = new ArrayList<>(List.of(first));
+    all.addAll(rest);
+    return all;
+  }
+
+  private static void row(PrintStream out, String what, double seconds, double rate, double job) {
+    out.printf(Locale.ROOT, "%-40s %10.1f %12.0f %10.2f%n", what, seconds, rate, rate / job);
   }
 }

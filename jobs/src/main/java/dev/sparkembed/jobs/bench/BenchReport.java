@@ -1,6 +1,7 @@
 package dev.sparkembed.jobs.bench;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -11,44 +12,33 @@ import java.util.List;
 /**
  * One benchmark run: three ways of embedding the same rows with the same model, timed in the same
  * JVM on the same hardware, and their ratios; and the same engine loop and job on other engines.
+ *
+ * @param reference the engine loop and job on the reference engine, ONNX Runtime when the model has
+ *     an ONNX file; its fields are written at the top level of the JSON
  */
 public record BenchReport(
     String model,
     String input,
     long rows,
-    long tokens,
     int cores,
-    int partitions,
     BatchSettings batch,
-    String engine,
-    double engineSeconds,
-    double jobSeconds,
+    @JsonUnwrapped EngineRun reference,
     double baselineSeconds,
     List<EngineRun> otherEngines) {
 
   @JsonProperty
-  public double engineTokensPerS() {
-    return tokens / engineSeconds;
-  }
-
-  @JsonProperty
-  public double jobTokensPerS() {
-    return tokens / jobSeconds;
-  }
-
-  @JsonProperty
   public double baselineTokensPerS() {
-    return tokens / baselineSeconds;
+    return reference.tokens() / baselineSeconds;
   }
 
   @JsonProperty
   public double jobVsEngine() {
-    return jobTokensPerS() / engineTokensPerS();
+    return reference.jobTokensPerS() / reference.engineTokensPerS();
   }
 
   @JsonProperty
   public double jobVsBaseline() {
-    return jobTokensPerS() / baselineTokensPerS();
+    return reference.jobTokensPerS() / baselineTokensPerS();
   }
 
   String toJson() {

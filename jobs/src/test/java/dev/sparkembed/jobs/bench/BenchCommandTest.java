@@ -11,6 +11,8 @@ import dev.sparkembed.udfs.TestData;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -18,24 +20,32 @@ class BenchCommandTest {
 
   @TempDir Path dir;
 
-  @Test
-  void measuresAllThreeWaysOnTheSameTokensAndWritesTheReport() throws Exception {
+  /** Runs {@code sparkembed bench} on the example corpus with {@code extra}; returns its report. */
+  private JsonNode bench(String... extra) throws Exception {
     SparkTestSession.get();
     Path report = dir.resolve("report.json");
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "bench",
+                "--input",
+                TestData.examples("paragraphs.jsonl").toString(),
+                "--work-dir",
+                dir.resolve("work").toString(),
+                "--report",
+                report.toString()));
+    args.addAll(List.of(extra));
     StringWriter err = new StringWriter();
     int code =
         SparkEmbed.run(
-            new PrintWriter(new StringWriter()),
-            new PrintWriter(err),
-            "bench",
-            "--input",
-            TestData.examples("paragraphs.jsonl").toString(),
-            "--work-dir",
-            dir.resolve("work").toString(),
-            "--report",
-            report.toString());
+            new PrintWriter(new StringWriter()), new PrintWriter(err), args.toArray(String[]::new));
     assertEquals(0, code, err.toString());
-    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    return new ObjectMapper().readTree(report.toFile());
+  }
+
+  @Test
+  void measuresAllThreeWaysOnTheSameTokensAndWritesTheReport() throws Exception {
+    JsonNode json = bench();
     assertEquals(32, json.get("rows").asLong());
     assertEquals(1166, json.get("tokens").asLong(), "tokens the model sees, cut at 256");
     for (String key :
@@ -56,27 +66,8 @@ class BenchCommandTest {
   void withThePyTorchEngineReportsItBesideOnnxRuntime() throws Exception {
     Path torchscript =
         Path.of(TestData.torchScript("all-minilm-l6-v2").files().torchscript().location());
-    SparkTestSession.get();
-    Path report = dir.resolve("report.json");
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int code =
-        SparkEmbed.run(
-            new PrintWriter(out),
-            new PrintWriter(err),
-            "bench",
-            "--input",
-            TestData.examples("paragraphs.jsonl").toString(),
-            "--engine",
-            "pytorch",
-            "--torchscript-dir",
-            torchscript.getParent().toString(),
-            "--work-dir",
-            dir.resolve("work").toString(),
-            "--report",
-            report.toString());
-    assertEquals(0, code, err.toString());
-    JsonNode json = new ObjectMapper().readTree(report.toFile());
+    JsonNode json =
+        bench("--engine", "pytorch", "--torchscript-dir", torchscript.getParent().toString());
     assertEquals("onnxruntime", json.get("engine").asText(), "ONNX Runtime is the reference");
     JsonNode pytorch = json.get("other_engines").get(0);
     assertEquals("pytorch", pytorch.get("engine").asText());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparkembed.jobs.SparkTestSession;
+import dev.sparkembed.jobs.TableDiff;
 import dev.sparkembed.udfs.TestData;
 import java.io.File;
 import java.io.IOException;
@@ -139,19 +140,11 @@ class KilledRunResumeIT {
     Dataset<Row> want = spark.read().parquet(reference.resolve(MODEL).toString());
     assertEquals(PARAGRAPHS, got.count());
     assertEquals(PARAGRAPHS, got.select("paper_id", "paragraph_index").distinct().count());
-    Row check =
-        got.alias("g")
-            .join(want.alias("w"), new String[] {"paper_id", "paragraph_index"}, "full_outer")
-            .selectExpr(
-                "count(*)",
-                "sum(cast(g.embedding is null or w.embedding is null as int))",
-                "max(array_max(zip_with(g.embedding, w.embedding, (a, b) -> abs(a - b))))",
-                "sum(cast(g.token_count <> w.token_count or g.text_sha256 <> w.text_sha256 as int))")
-            .first();
-    assertEquals(PARAGRAPHS, check.getLong(0), "the same keys");
-    assertEquals(0, check.getLong(1), "no key in one table only");
-    assertTrue(check.getFloat(2) <= 1e-5, "largest component difference " + check.getFloat(2));
-    assertEquals(0, check.getLong(3));
+    TableDiff diff = TableDiff.of(got, want);
+    assertEquals(PARAGRAPHS, diff.keys(), "the same keys");
+    assertEquals(0, diff.inOneOnly(), "no key in one table only");
+    assertTrue(diff.largestDifference() <= 1e-5, "largest difference " + diff.largestDifference());
+    assertEquals(0, diff.otherDifferences());
     assertTrue(
         Files.readString(dir.resolve("run-2.log")).contains("resuming with the slices of run(s)"),
         "the second run resumed the first's slices");

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkembed.jobs.SparkTestSession;
+import dev.sparkembed.jobs.TableDiff;
 import dev.sparkembed.jobs.corpus.CorpusSource;
 import dev.sparkembed.udfs.TestData;
 import dev.sparkembed.udfs.embed.BatchSettings;
@@ -103,22 +104,12 @@ class UnarxiveCorpusTest {
 
     Dataset<Row> onnx = spark.read().parquet(onnxDir.resolve("all-minilm-l6-v2").toString());
     Dataset<Row> torch = spark.read().parquet(dir.resolve("all-minilm-l6-v2").toString());
-    Row check =
-        onnx.alias("o")
-            .join(torch.alias("t"), new String[] {"paper_id", "paragraph_index"}, "full_outer")
-            .selectExpr(
-                "count(*)",
-                "sum(cast(o.embedding is null or t.embedding is null as int))",
-                "min(aggregate(zip_with(o.embedding, t.embedding, (a, b) -> a * b), 0D,"
-                    + " (acc, x) -> acc + x))",
-                "max(array_max(zip_with(o.embedding, t.embedding, (a, b) -> abs(a - b))))",
-                "sum(cast(o.token_count <> t.token_count or o.truncated <> t.truncated as int))")
-            .first();
-    assertEquals(onnx.count(), check.getLong(0), "the same keys");
-    assertEquals(0, check.getLong(1), "no row in one table only");
-    assertTrue(check.getDouble(2) >= 0.99999, "lowest cosine " + check.getDouble(2));
-    assertTrue(check.getFloat(3) <= 1e-4, "largest component difference " + check.getFloat(3));
-    assertEquals(0, check.getLong(4), "the same tokens and truncation");
+    TableDiff diff = TableDiff.of(onnx, torch);
+    assertEquals(onnx.count(), diff.keys(), "the same keys");
+    assertEquals(0, diff.inOneOnly(), "no row in one table only");
+    assertTrue(diff.lowestCosine() >= 0.99999, "lowest cosine " + diff.lowestCosine());
+    assertTrue(diff.largestDifference() <= 1e-4, "largest difference " + diff.largestDifference());
+    assertEquals(0, diff.otherDifferences(), "the same tokens and truncation");
   }
 
   @Test

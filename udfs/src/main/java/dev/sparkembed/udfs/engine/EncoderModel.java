@@ -86,7 +86,11 @@ public final class EncoderModel implements AutoCloseable {
       EncoderModel loaded = new EncoderModel(spec, model, tokenizer, plan);
       loaded.checkVocabulary(tokenizerFile);
       return loaded;
-    } catch (IOException | ModelNotFoundException | MalformedModelException | RuntimeException e) {
+    } catch (IOException
+        | ModelNotFoundException
+        | MalformedModelException
+        | TranslateException
+        | RuntimeException e) {
       tokenizer.close();
       if (model != null) {
         model.close();
@@ -113,15 +117,13 @@ public final class EncoderModel implements AutoCloseable {
    * Runs the tokenizer's highest token id through the model: a tokenizer with more tokens than the
    * model's embedding table (a tokenizer of another model) fails here, once, not on some batch.
    */
-  private void checkVocabulary(Path tokenizerFile) {
+  private void checkVocabulary(Path tokenizerFile) throws TranslateException {
     TokenizedText probe = tokenizer.tokenize("probe");
+    embedOnce(probe.ids(), probe.typeIds()); // fails as itself when the model cannot run at all
     long[] ids = probe.ids().clone();
     ids[ids.length / 2] = tokenizer.highestId();
-    EncodedBatch batch =
-        EncodedBatch.of(
-            List.of(new TokenizedText(ids, probe.typeIds(), ids.length)), spec.leftPadding());
-    try (Predictor<EncodedBatch, float[][]> predictor = newPredictor()) {
-      predictor.predict(batch);
+    try {
+      embedOnce(ids, probe.typeIds());
     } catch (TranslateException | RuntimeException e) {
       throw new ModelFileException(
           String.format(
@@ -133,6 +135,14 @@ public final class EncoderModel implements AutoCloseable {
               tokenizerFile.getFileName(),
               tokenizer.highestId() + 1,
               firstLine(e.getMessage())));
+    }
+  }
+
+  private void embedOnce(long[] ids, long[] typeIds) throws TranslateException {
+    EncodedBatch batch =
+        EncodedBatch.of(List.of(new TokenizedText(ids, typeIds, ids.length)), spec.leftPadding());
+    try (Predictor<EncodedBatch, float[][]> predictor = newPredictor()) {
+      predictor.predict(batch);
     }
   }
 
