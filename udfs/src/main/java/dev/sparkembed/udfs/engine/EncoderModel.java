@@ -118,8 +118,11 @@ public final class EncoderModel implements AutoCloseable {
    * model's embedding table (a tokenizer of another model) fails here, once, not on some batch.
    */
   private void checkVocabulary(Path tokenizerFile) throws TranslateException {
+    TokenizedText specials = tokenizer.tokenize("");
+    if (specials.length() > 0) {
+      embedOnce(specials.ids(), specials.typeIds()); // a model that cannot run fails as itself
+    }
     TokenizedText probe = tokenizer.tokenize("probe");
-    embedOnce(probe.ids(), probe.typeIds()); // fails as itself when the model cannot run at all
     long[] ids = probe.ids().clone();
     ids[ids.length / 2] = tokenizer.highestId();
     try {
