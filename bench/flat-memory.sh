@@ -4,12 +4,22 @@
 # after each collection over the run, by tenth of the run. A flat line is the claim; an out of
 # memory error, or a line that climbs with the rows, would refute it.
 #
+# Spark's Parquet writer holds a task's current row group in memory until it reaches
+# parquet.block.size (128 MB by default): that buffer grows with the rows until the first row
+# group is flushed, then stays bounded. ROW_GROUP (default 16m) makes that happen within the run.
+#
 # usage: bench/flat-memory.sh [ROWS (default 60000)] [HEAP (default 512m; Spark needs 450 MB+)]
+#        ROW_GROUP=128m bench/flat-memory.sh   # Parquet's default row group
 # Needs ../shared/data/unarxive/paragraphs.jsonl (texts are cycled, each row gets its own key).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 rows=${1:-60000}
 heap=${2:-512m}
+row_group=${ROW_GROUP:-16m}
+case $row_group in
+  *m) row_group_bytes=$((${row_group%m} * 1024 * 1024)) ;;
+  *) row_group_bytes=$row_group ;;
+esac
 work=$(mktemp -d "${TMPDIR:-/tmp}/sparkembed-flat-memory.XXXX")
 corpus=$root/../shared/data/unarxive/paragraphs.jsonl
 [[ -f $corpus ]] || { echo "flat-memory: $corpus is absent" >&2; exit 1; }
@@ -25,22 +35,23 @@ PY
 
 start=$(date +%s)
 SPARKEMBED_DRIVER_MEMORY=$heap SPARKEMBED_MASTER='local[1]' \
-  SPARKEMBED_JAVA_OPTS="-Xlog:gc:file=$work/gc.log:uptime" \
+  SPARKEMBED_JAVA_OPTS="-Xlog:gc:file=$work/gc.log:uptime -Dspark.hadoop.parquet.block.size=$row_group_bytes" \
   "$root/deploy/local/sparkembed" embed --input "$work/corpus.jsonl" --output "$work/out" \
   --models all-minilm-l6-v2-q --partitions 1 --slice-rows "$rows" > "$work/summary.txt"
 end=$(date +%s)
 cat "$work/summary.txt"
 
 # GC lines: "[12.345s] GC(7) Pause Young (Normal) (G1 Evacuation Pause) 150M->42M(512M) 3.2ms"
-python3 - "$work/gc.log" "$rows" "$heap" "$((end - start))" <<'PY'
+python3 - "$work/gc.log" "$rows" "$heap" "$((end - start))" "$row_group" <<'PY'
 import re, sys
-log, rows, heap, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+log, rows, heap, seconds, row_group = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5]
 points = [(float(m.group(1)), int(m.group(2)))
           for m in re.finditer(r"\[(\d+\.\d+)s\].*Pause.*?\d+M->(\d+)M\(\d+M\)", open(log).read())]
 if not points:
     sys.exit("no GC lines in " + log)
 t0, t1 = points[0][0], points[-1][0]
-print(f"flat-memory: {rows:,} rows in one partition, -Xmx{heap}, {seconds} s, {len(points)} collections")
+print(f"flat-memory: {rows:,} rows in one partition, -Xmx{heap}, Parquet row groups of {row_group},"
+      f" {seconds} s, {len(points)} collections")
 print("tenth of run   heap after GC (MB): min  max")
 for k in range(10):
     lo, hi = t0 + (t1 - t0) * k / 10, t0 + (t1 - t0) * (k + 1) / 10

@@ -49,7 +49,7 @@ public final class EmbedCommand implements Callable<Integer> {
       description =
           "Embed and commit each model's rows in slices of ROWS, so a stopped run loses at most"
               + " one slice (--mode resume picks up the rest). Default: about 20 slices of at least"
-              + " 1,000 rows.")
+              + " 20,000 rows.")
   long sliceRows;
 
   @Option(
