@@ -291,6 +291,14 @@ class EmbedJobTest {
   @Test
   void aDimensionWiderThanTheModelStopsBeforeAnyWork() {
     ModelSpec tooWide = ModelRegistry.builtIn().get("all-minilm-l6-v2-q").withDimension(1000);
+    UserError e = refusedBeforeAnyWork(tooWide);
+    assertTrue(
+        e.getMessage().contains("Cannot set models.all-minilm-l6-v2-q.dimension to 1000"),
+        e.getMessage());
+  }
+
+  /** Runs the examples with {@code model}, which must stop the run before anything is written. */
+  private UserError refusedBeforeAnyWork(ModelSpec model) {
     UserError e =
         assertThrows(
             UserError.class,
@@ -299,11 +307,9 @@ class EmbedJobTest {
                     CorpusSource.of(TestData.examples("paragraphs.jsonl").toString()),
                     dir.resolve("out"),
                     OutputMode.ERROR,
-                    List.of(tooWide)));
-    assertTrue(
-        e.getMessage().contains("Cannot set models.all-minilm-l6-v2-q.dimension to 1000"),
-        e.getMessage());
-    assertTrue(Files.notExists(dir.resolve("out")), "nothing written");
+                    List.of(model)));
+    assertTrue(Files.notExists(dir.resolve("out")), "nothing is written");
+    return e;
   }
 
   @Test
@@ -318,18 +324,8 @@ class EmbedJobTest {
         folder.resolve("1_Pooling/config.json"), "{\"pooling_mode_mean_tokens\": true}");
     Files.writeString(
         folder.resolve("config.json"), "{\"hidden_size\": 384, \"max_position_embeddings\": 512}");
-    ModelSpec spec = ModelRegistry.builtIn().get(folder.toString());
-    UserError e =
-        assertThrows(
-            UserError.class,
-            () ->
-                run(
-                    CorpusSource.of(TestData.examples("paragraphs.jsonl").toString()),
-                    dir.resolve("out"),
-                    OutputMode.ERROR,
-                    List.of(spec)));
+    UserError e = refusedBeforeAnyWork(ModelRegistry.builtIn().get(folder.toString()));
     assertTrue(e.getMessage().contains(folder.resolve("model.onnx").toString()), e.getMessage());
-    assertTrue(Files.notExists(dir.resolve("out")), "nothing is written");
   }
 
   @Test
