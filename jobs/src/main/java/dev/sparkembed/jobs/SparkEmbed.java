@@ -7,6 +7,8 @@ import dev.sparkembed.jobs.cli.ModelsCommand;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /** The command line: {@code sparkembed <command> [options]}. Runs under spark-submit or alone. */
 @Command(
@@ -21,6 +23,19 @@ import picocli.CommandLine.Command;
       BenchCommand.class
     })
 public final class SparkEmbed {
+
+  @Option(
+      names = "--verbose",
+      scope = ScopeType.INHERIT,
+      description =
+          "Show the stack trace of an error, and Spark's own log of failed tasks (quiet by default:"
+              + " the error line says what failed).")
+  void verbose(boolean on) {
+    verbose = on;
+    SparkLogs.showTaskFailures(on);
+  }
+
+  private boolean verbose;
 
   /** Exit code of a usage error or a problem found before any work. */
   public static final int USAGE_ERROR = 2;
@@ -38,7 +53,9 @@ public final class SparkEmbed {
 
   /** Runs a command with its usage and error lines going to {@code out} and {@code err}. */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
-    CommandLine cli = new CommandLine(new SparkEmbed());
+    SparkEmbed command = new SparkEmbed();
+    SparkLogs.showTaskFailures(false);
+    CommandLine cli = new CommandLine(command);
     cli.setOut(out);
     cli.setErr(err);
     cli.setCaseInsensitiveEnumValuesAllowed(true);
@@ -54,7 +71,17 @@ public final class SparkEmbed {
         (e, commandLine, parseResult) -> {
           if (e instanceof UserError) {
             commandLine.getErr().println("sparkembed: error: " + e.getMessage());
+            if (command.verbose) {
+              e.printStackTrace(commandLine.getErr());
+            }
             return USAGE_ERROR;
+          }
+          if (e instanceof RunStopped) {
+            commandLine.getErr().println("sparkembed: stopped: " + e.getMessage());
+            if (command.verbose) {
+              e.printStackTrace(commandLine.getErr());
+            }
+            return 1;
           }
           throw e;
         });

@@ -57,12 +57,19 @@ public final class EmbedCommand implements Callable<Integer> {
       description = "With --mode update: drop rows whose key is no longer in the input.")
   boolean deleteMissing;
 
+  @Option(
+      names = "--break-lock",
+      description =
+          "Take the output over from the run that holds its lease (_lock.json), when that run is"
+              + " dead; a live run that loses its lease stops before its next commit.")
+  boolean breakLock;
+
   @Override
   public Integer call() {
     EmbedJobOptions options = options();
     SparkSession spark = SparkSessions.getOrCreate("sparkembed embed");
     EmbedResult result = new EmbedJob(spark, options, System.err).run();
-    printSummary(result, System.out);
+    printSummary(result, options.mode(), System.out);
     return result.succeeded() ? 0 : 1;
   }
 
@@ -79,13 +86,14 @@ public final class EmbedCommand implements Callable<Integer> {
           deleteMissing,
           device.toSettings(),
           device.taskGpus(),
-          sliceRows);
+          sliceRows,
+          breakLock);
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }
   }
 
-  static void printSummary(EmbedResult result, PrintStream out) {
+  static void printSummary(EmbedResult result, OutputMode mode, PrintStream out) {
     var counts = result.counts();
     out.printf(
         Locale.ROOT,
@@ -99,14 +107,19 @@ public final class EmbedCommand implements Callable<Integer> {
       if (model.succeeded()) {
         var m = model.manifest();
         var changes = m.changes();
-        out.printf(
-            Locale.ROOT,
-            "sparkembed: %s: %,d new, %,d changed, %,d unchanged, %,d deleted%n",
-            model.displayName(),
-            changes.added(),
-            changes.changed(),
-            changes.unchanged(),
-            changes.deleted());
+        if (mode == OutputMode.UPDATE || mode == OutputMode.RESUME) {
+          out.printf(
+              Locale.ROOT,
+              "sparkembed: %s: %,d new, %,d changed, %,d unchanged, %,d kept (gone from the input),"
+                  + " %,d deleted, %,d dropped (now rejected)%n",
+              model.displayName(),
+              changes.added(),
+              changes.changed(),
+              changes.unchanged(),
+              changes.kept(),
+              changes.deleted(),
+              changes.rejected());
+        }
         out.printf(
             Locale.ROOT,
             "sparkembed: %s: %,d rows, %,d truncated, %,d tokens in %.1f s (%.1f rows/s, %,.0f"

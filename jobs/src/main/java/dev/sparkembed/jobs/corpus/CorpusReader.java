@@ -1,5 +1,11 @@
 package dev.sparkembed.jobs.corpus;
 
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.concat;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.substring;
+import static org.apache.spark.sql.functions.when;
+
 import dev.sparkembed.jobs.Messages;
 import dev.sparkembed.jobs.UserError;
 import java.io.IOException;
@@ -9,15 +15,24 @@ import java.util.List;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameReader;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /** Reads a corpus with Spark's own readers and checks it has the columns the job needs. */
 public final class CorpusReader {
 
-  /** Spark's column for lines it could not parse (JSON Lines). */
+  /** The line as read, for lines that could not be parsed (JSON Lines). */
   public static final String CORRUPT_RECORD = "_corrupt_record";
+
+  /** Why a row cannot be embedded, found while reading it; null when nothing was. */
+  public static final String READ_PROBLEM = "_se_read_problem";
+
+  private static final String EXTRA_FIELD = "_se_extra_field";
 
   private CorpusReader() {}
 
@@ -27,37 +42,54 @@ public final class CorpusReader {
     try {
       corpus =
           switch (format) {
-            case JSONL ->
-                spark
-                    .read()
-                    .option("mode", "PERMISSIVE")
-                    .option("columnNameOfCorruptRecord", CORRUPT_RECORD)
-                    .json(source.input());
+            case JSONL -> JsonLinesReader.read(spark, source);
             case PARQUET -> spark.read().parquet(source.input());
-            case CSV ->
-                spark
-                    .read()
-                    .option("header", "true")
-                    .option("multiLine", "true")
-                    .option("escape", "\"")
-                    .option("mode", "PERMISSIVE")
-                    .csv(source.input());
+            case CSV -> csv(spark, source);
             case TABLE -> spark.table(source.input());
             case AUTO -> throw new IllegalStateException("format was resolved above");
           };
+    } catch (UserError e) {
+      throw e;
     } catch (Exception e) {
       throw new UserError(
           String.format(
               "Cannot read --input %s as %s: %s",
-              source.input(), format.name().toLowerCase(), Messages.firstLine(e.getMessage())),
+              source.input(), format.name().toLowerCase(), Messages.rootMessage(e)),
           e);
     }
     checkColumns(corpus, source);
     return corpus;
   }
 
+  /**
+   * Reads a CSV file with its header's columns and one more, so that a row with more fields than
+   * the header is seen (Spark's reader drops the extra fields without a word) and rejected.
+   */
+  private static Dataset<Row> csv(SparkSession spark, CorpusSource source) {
+    StructType header = csvReader(spark).csv(source.input()).schema();
+    Dataset<Row> rows =
+        csvReader(spark).schema(header.add(EXTRA_FIELD, DataTypes.StringType)).csv(source.input());
+    Column problem =
+        when(
+            col(EXTRA_FIELD).isNotNull(),
+            concat(
+                lit("has more fields than the header's " + (header.size()) + "; the first extra: "),
+                substring(col(EXTRA_FIELD), 1, 80)));
+    return rows.withColumn(READ_PROBLEM, problem).drop(EXTRA_FIELD);
+  }
+
+  private static DataFrameReader csvReader(SparkSession spark) {
+    return spark
+        .read()
+        .option("header", "true")
+        .option("multiLine", "true")
+        .option("escape", "\"")
+        .option("mode", "PERMISSIVE");
+  }
+
   private static void checkColumns(Dataset<Row> corpus, CorpusSource source) {
-    List<String> found = Arrays.asList(corpus.columns());
+    List<String> found =
+        Arrays.stream(corpus.columns()).filter(c -> !c.equals(READ_PROBLEM)).toList();
     List<String> missing = new ArrayList<>();
     String[][] required = {
       {source.idColumn(), "--id-column"},

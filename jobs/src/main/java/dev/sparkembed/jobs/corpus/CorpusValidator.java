@@ -49,6 +49,7 @@ public final class CorpusValidator {
   private static final String REJECT = "_se_reason";
   private static final String COPY = "_se_copy";
   private static final String BLANK = "^[\\s\\p{Z}\\p{C}]*$";
+  private static final String MARKS_ONLY = "^[\\s\\p{Z}\\p{C}\\p{M}]*$";
 
   /** Bytes of input per partition of the check. */
   static final long BYTES_PER_PARTITION = 64L << 20;
@@ -73,6 +74,8 @@ public final class CorpusValidator {
    */
   public static ValidatedCorpus validate(Dataset<Row> corpus, CorpusSource source, int partitions) {
     List<String> inputColumns = Arrays.asList(corpus.columns());
+    List<String> kept =
+        inputColumns.stream().filter(c -> !c.equals(CorpusReader.READ_PROBLEM)).toList();
     Column text = corpus.col(quote(source.textColumn()));
     checkType(corpus, source.textColumn(), "--text-column", "a string", DataTypes.StringType);
     Column paperId = paperId(corpus, source.idColumn());
@@ -94,8 +97,14 @@ public final class CorpusValidator {
                 concat(index[1], lit(": "), substring(rawIndex.cast("string"), 1, 80)))
             .when(col(IDX).lt(0), concat(lit("paragraph_index is negative: "), col(IDX)))
             .when(text.isNull(), lit("text is null"))
-            .when(text.rlike(BLANK), lit("text is empty or only whitespace"));
-    if (inputColumns.contains(CorpusReader.CORRUPT_RECORD)) {
+            .when(text.rlike(BLANK), lit("text is empty or only whitespace"))
+            .when(
+                text.rlike(MARKS_ONLY),
+                lit("text has only combining marks, no letters, digits or symbols"));
+    if (inputColumns.contains(CorpusReader.READ_PROBLEM)) {
+      Column problem = col(CorpusReader.READ_PROBLEM);
+      firstReason = when(problem.isNotNull(), problem).otherwise(firstReason);
+    } else if (inputColumns.contains(CorpusReader.CORRUPT_RECORD)) {
       Column corrupt = col(quote(CorpusReader.CORRUPT_RECORD));
       firstReason =
           when(corrupt.isNotNull(), concat(lit("malformed record: "), substring(corrupt, 1, 200)))
@@ -157,13 +166,22 @@ public final class CorpusValidator {
                 text.as(EmbeddingTable.TEXT),
                 col(SHA).as(EmbeddingTable.TEXT_SHA256));
     String reasonColumn = inputColumns.contains(REASON) ? "rejection_" + REASON : REASON;
-    Column[] rejectedColumns = new Column[inputColumns.size() + 1];
-    for (int i = 0; i < inputColumns.size(); i++) {
-      rejectedColumns[i] = col(quote(inputColumns.get(i)));
+    Column[] rejectedColumns = new Column[kept.size() + 1];
+    for (int i = 0; i < kept.size(); i++) {
+      rejectedColumns[i] = col(quote(kept.get(i)));
     }
-    rejectedColumns[inputColumns.size()] = col(REJECT).as(reasonColumn);
+    rejectedColumns[kept.size()] = col(REJECT).as(reasonColumn);
     Dataset<Row> rejected = checked.where(col(REJECT).isNotNull()).select(rejectedColumns);
-    return new ValidatedCorpus(valid, rejected, counts, checked::unpersist);
+    Dataset<Row> rejectedKeys =
+        checked
+            .where(col(REJECT).isNotNull().and(col(PID).isNotNull()).and(col(IDX).isNotNull()))
+            .select(
+                col(PID).as(EmbeddingTable.PAPER_ID), col(IDX).as(EmbeddingTable.PARAGRAPH_INDEX))
+            .join(
+                valid.select(EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX),
+                new String[] {EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX},
+                "left_anti");
+    return new ValidatedCorpus(valid, rejected, rejectedKeys, counts, checked::unpersist);
   }
 
   private static Column paperId(Dataset<Row> corpus, String name) {

@@ -8,9 +8,15 @@ import org.apache.spark.sql.Row;
  *
  * @param valid one row per key, in {@link dev.sparkembed.udfs.spark.EmbeddingTable#INPUT} layout
  * @param rejected the input's own columns plus {@link CorpusValidator#REASON}
+ * @param rejectedKeys the keys ({@code paper_id}, {@code paragraph_index}) that have rejected rows
+ *     and no valid one
  */
 public record ValidatedCorpus(
-    Dataset<Row> valid, Dataset<Row> rejected, Counts counts, Runnable release) {
+    Dataset<Row> valid,
+    Dataset<Row> rejected,
+    Dataset<Row> rejectedKeys,
+    Counts counts,
+    Runnable release) {
 
   /**
    * @param rowsRead rows in the input

@@ -6,13 +6,18 @@ import static org.apache.spark.sql.functions.pmod;
 import static org.apache.spark.sql.functions.xxhash64;
 
 import dev.sparkembed.jobs.Messages;
+import dev.sparkembed.jobs.RunStopped;
 import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.jobs.corpus.CorpusReader;
 import dev.sparkembed.jobs.corpus.CorpusValidator;
 import dev.sparkembed.jobs.corpus.ValidatedCorpus;
+import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.WindowedEmbedder;
+import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.engine.ModelCache;
 import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelSpec;
+import dev.sparkembed.udfs.model.ModelStore;
 import dev.sparkembed.udfs.spark.EmbedPartitions;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
 import dev.sparkembed.udfs.spark.ExecutorCores;
@@ -40,6 +45,9 @@ public final class EmbedJob {
 
   static final String JOB_GROUP = "sparkembed";
 
+  /** Weights up to this size are probed at their max length before any work. */
+  static final long PROBE_MAX_BYTES = 1L << 30;
+
   private final SparkSession spark;
   private final EmbedJobOptions options;
   private final PrintStream log;
@@ -58,15 +66,26 @@ public final class EmbedJob {
   }
 
   public EmbedResult run() {
-    SparkContext sc = spark.sparkContext();
     OutputLayout output = OutputLayout.of(spark, options.output());
-    output.checkWritable(options.mode());
-    verifyModels();
-
+    output.checkUsable();
     String runId =
         Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);
+    try (OutputLock lock =
+        OutputLock.acquire(
+            output.fileSystem(), output.root(), runId, options.mode(), options.breakLock(), log)) {
+      output.checkWritable(options.mode());
+      output.recover(log);
+      checkManifests(output);
+      verifyModels();
+      return run(output, lock);
+    }
+  }
+
+  private EmbedResult run(OutputLayout output, OutputLock lock) {
+    SparkContext sc = spark.sparkContext();
+    String runId = lock.runId();
     sc.setJobGroup(JOB_GROUP, "Reading and checking the corpus " + options.corpus().input(), false);
     ValidatedCorpus validated = CorpusValidator.readAndValidate(spark, options.corpus());
     try {
@@ -81,7 +100,7 @@ public final class EmbedJob {
               ? spark.createDataFrame(List.of(), validated.rejected().schema())
               : validated.rejected();
       rejected.write().mode(SaveMode.ErrorIfExists).parquet(stagedRejected.toString());
-      output.commit(stagedRejected, output.rejected());
+      output.commit(lock, stagedRejected, output.rejected());
 
       Manifest.Input input =
           new Manifest.Input(
@@ -92,7 +111,7 @@ public final class EmbedJob {
               counts.identicalDuplicates());
       List<EmbedResult.ModelOutcome> outcomes = new ArrayList<>();
       for (ModelSpec spec : options.models()) {
-        outcomes.add(embedOne(spec, validated, output, runId, input));
+        outcomes.add(embedOne(spec, validated, output, lock, input));
       }
       output.deleteStaging(runId);
       return new EmbedResult(counts, output.rejected().toString(), outcomes);
@@ -103,13 +122,27 @@ public final class EmbedJob {
   }
 
   /**
+   * Update and resume read each table's manifest: a damaged one stops the run before any work, not
+   * after it.
+   */
+  private void checkManifests(OutputLayout output) {
+    if (options.mode() != OutputMode.UPDATE && options.mode() != OutputMode.RESUME) {
+      return;
+    }
+    for (ModelSpec spec : options.models()) {
+      IncrementalPlan.readManifest(spark, output.table(spec.name()));
+    }
+  }
+
+  /**
    * Proves every model usable before any work: its files are present with the right hashes and it
    * loads. In local mode the model loaded here is the one the tasks then use.
    */
   private void verifyModels() {
     for (ModelSpec spec : options.models()) {
+      EncoderModel model;
       try {
-        ModelCache.get(spec, ExecutorCores.get());
+        model = ModelCache.get(spec, ExecutorCores.get());
       } catch (ModelFileException e) {
         throw new UserError("Model " + spec.name() + ": " + e.getMessage(), e);
       } catch (RuntimeException e) {
@@ -124,6 +157,56 @@ public final class EmbedJob {
                 Messages.rootMessage(e)),
             e);
       }
+      checkChunkOverlap(spec, model);
+      checkMaxLength(spec, model);
+    }
+  }
+
+  /**
+   * An overlap of more than half a window makes each window repeat more tokens than it adds: at
+   * worst one new token per window, which never ends on a long paragraph.
+   */
+  private void checkChunkOverlap(ModelSpec spec, EncoderModel model) {
+    int window = model.tokenizer().textWindow();
+    int overlap = options.longText().overlap();
+    if (options.longText().chunk() && overlap > window / 2) {
+      throw new UserError(
+          String.format(
+              Locale.ROOT,
+              "Cannot set --chunk-overlap to %d: %s embeds windows of %d text tokens, and the"
+                  + " overlap may be at most half a window (%d), or each window would repeat more"
+                  + " tokens than it adds",
+              overlap,
+              spec.name(),
+              window,
+              window / 2));
+    }
+  }
+
+  /**
+   * Embeds one text of the model's max length, so a max length beyond what the model takes (its
+   * position table) stops the run here rather than failing batches of long paragraphs. Models over
+   * {@link #PROBE_MAX_BYTES} are not probed: the driver would spend minutes on it.
+   */
+  private static void checkMaxLength(ModelSpec spec, EncoderModel model) {
+    long bytes = ModelStore.localCopy(spec.weights()).toFile().length();
+    if (bytes > PROBE_MAX_BYTES) {
+      return;
+    }
+    String longest = "a ".repeat(spec.maxLength());
+    try {
+      WindowedEmbedder.embedAll(model, BatchSettings.DEFAULT, List.of(longest));
+    } catch (RuntimeException e) {
+      throw new UserError(
+          String.format(
+              Locale.ROOT,
+              "Model %s cannot embed a text of its max length, %,d tokens: %s; set max_length in"
+                  + " the model's registry entry (or its folder's sentence_bert_config.json) to"
+                  + " at most what the model takes (its config.json's max_position_embeddings)",
+              spec.name(),
+              spec.maxLength(),
+              Messages.rootMessage(e)),
+          e);
     }
   }
 
@@ -132,13 +215,15 @@ public final class EmbedJob {
       ModelSpec spec,
       ValidatedCorpus validated,
       OutputLayout output,
-      String runId,
+      OutputLock lock,
       Manifest.Input input) {
     Path table = output.table(spec.name());
     try {
-      Manifest manifest = embedAndCommit(spec, validated, output, runId, input);
+      Manifest manifest = embedAndCommit(spec, validated, output, lock, input);
       return new EmbedResult.ModelOutcome(
           spec.name(), spec.displayName(), table.toString(), manifest, null);
+    } catch (RunStopped e) {
+      throw e;
     } catch (Exception e) {
       log.printf("sparkembed: model %s failed: %s%n", spec.name(), Messages.rootMessage(e));
       return new EmbedResult.ModelOutcome(
@@ -150,9 +235,10 @@ public final class EmbedJob {
       ModelSpec spec,
       ValidatedCorpus validated,
       OutputLayout output,
-      String runId,
+      OutputLock lock,
       Manifest.Input input) {
     SparkContext sc = spark.sparkContext();
+    String runId = lock.runId();
     ValidatedCorpus.Counts counts = validated.counts();
     Path staged = output.staging(runId, spec.name());
     Path table = output.table(spec.name());
@@ -222,7 +308,7 @@ public final class EmbedJob {
             .write()
             .mode(SaveMode.ErrorIfExists)
             .parquet(slices.writing(runId, slice).toString());
-        slices.commit(runId, slice);
+        slices.commit(lock, runId, slice);
       }
       sc.setJobGroup(JOB_GROUP + "-" + spec.name(), "Writing the table of " + spec.name(), false);
       Dataset<Row> fresh = slices.read(spark, runId);
@@ -253,41 +339,30 @@ public final class EmbedJob {
             runs,
             Instant.now().toString());
     output.writeFile(new Path(staged, OutputLayout.MANIFEST), manifest.toJson());
-    output.commit(staged, table);
-    slices.clear();
+    output.commit(lock, staged, table, slices.root());
     return manifest;
   }
 
   /**
-   * What to embed and what to keep. Update and resume keep the table's rows when it was made with
-   * the same fingerprint and long-text handling; resume also keeps the slices a killed run
-   * committed, and takes its --delete-missing from that run. Any other run starts the slices
-   * afresh. {@code runs} gets the runs whose rows are kept.
+   * What to embed and what to keep: the plan that ends with the table an uninterrupted run writes.
+   * Update keeps the table's rows when it was made with the same fingerprint and long-text
+   * handling. Resume continues the run whose slices it finds (made with the same): it keeps them,
+   * and the table's rows too when that run was an update (with that run's --delete-missing); after
+   * an overwrite run it keeps only the slices, so keys gone from the input are gone from the table.
+   * With no run to continue, resume works as update. Any other run starts the slices afresh. {@code
+   * runs} gets the runs whose rows are kept.
    */
   private IncrementalPlan plan(
       ModelSpec spec, ValidatedCorpus validated, Path table, SliceStore slices, List<String> runs) {
-    boolean resume = options.mode() == OutputMode.RESUME;
+    boolean keepsTable = options.mode() == OutputMode.UPDATE || options.mode() == OutputMode.RESUME;
     SliceStore.Recorded now =
-        new SliceStore.Recorded(spec.fingerprint(), options.longText(), options.deleteMissing());
-    Dataset<Row> existing = null;
-    if (options.mode() == OutputMode.UPDATE || resume) {
-      Manifest manifest = IncrementalPlan.readManifest(spark, table);
-      if (manifest != null
-          && spec.fingerprint().equals(manifest.fingerprint())
-          && options.longText().equals(manifest.longText())) {
-        existing = spark.read().parquet(table.toString());
-        if (manifest.runs() != null) {
-          runs.addAll(manifest.runs());
-        }
-      }
-    }
+        new SliceStore.Recorded(
+            spec.fingerprint(), options.longText(), keepsTable, options.deleteMissing());
     SliceStore.Recorded before = slices.recorded();
-    if (resume
-        && before != null
-        && before.fingerprint().equals(now.fingerprint())
-        && before.longText().equals(now.longText())) {
+    Dataset<Row> committed = null;
+    if (options.mode() == OutputMode.RESUME && now.fits(before)) {
       now = before;
-      Dataset<Row> committed = slices.read(spark, null);
+      committed = slices.read(spark, null);
       if (committed != null) {
         log.printf(
             Locale.ROOT,
@@ -295,22 +370,41 @@ public final class EmbedJob {
             spec.name(),
             String.join(", ", slices.runs()));
         runs.addAll(slices.runs());
-        existing =
-            existing == null
-                ? committed
-                : committed.unionByName(
-                    existing.join(
-                        committed.select(EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX),
-                        new String[] {EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX},
-                        "left_anti"));
       }
     } else {
       slices.clear();
     }
     slices.open(now);
+    Dataset<Row> existing = null;
+    if (now.keepsTable()) {
+      Manifest manifest = IncrementalPlan.readManifest(spark, table);
+      if (manifest != null
+          && spec.fingerprint().equals(manifest.fingerprint())
+          && options.longText().equals(manifest.longText())) {
+        existing = spark.read().parquet(table.toString());
+        if (manifest.runs() != null) {
+          runs.addAll(0, manifest.runs());
+        }
+      }
+    }
+    if (committed != null) {
+      existing =
+          existing == null
+              ? committed
+              : committed.unionByName(
+                  existing.join(
+                      committed.select(EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX),
+                      new String[] {EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX},
+                      "left_anti"));
+    }
     ValidatedCorpus.Counts counts = validated.counts();
-    return existing == null
-        ? IncrementalPlan.full(spark, validated.valid(), counts.validRows())
-        : IncrementalPlan.against(validated.valid(), existing, now.deleteMissing());
+    if (existing == null) {
+      return IncrementalPlan.full(spark, validated.valid(), counts.validRows());
+    }
+    return IncrementalPlan.against(
+        validated.valid(),
+        validated.rejectedKeys(),
+        existing,
+        !now.keepsTable() || now.deleteMissing());
   }
 }

@@ -16,6 +16,7 @@ import java.util.List;
  * @param devices which device the embedding tasks use
  * @param taskGpus GPUs each embedding task asks for through stage-level scheduling; 0 for none
  * @param sliceRows rows per slice, the unit a killed run loses; 0 plans them from the rows
+ * @param breakLock take the output over from the run that holds its lease, live or not
  */
 public record EmbedJobOptions(
     CorpusSource corpus,
@@ -28,7 +29,8 @@ public record EmbedJobOptions(
     boolean deleteMissing,
     DeviceSettings devices,
     double taskGpus,
-    long sliceRows) {
+    long sliceRows,
+    boolean breakLock) {
 
   /** A run on CPU, or on the GPUs Spark's own settings assign. */
   public EmbedJobOptions(
@@ -51,7 +53,8 @@ public record EmbedJobOptions(
         deleteMissing,
         DeviceSettings.AUTO,
         0,
-        0);
+        0,
+        false);
   }
 
   public EmbedJobOptions {

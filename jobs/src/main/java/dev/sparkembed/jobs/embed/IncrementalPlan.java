@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
+import dev.sparkembed.jobs.Messages;
+import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,25 +29,37 @@ import org.apache.spark.sql.SparkSession;
  */
 public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes changes) {
 
-  /** How the table changes. */
-  public record Changes(long added, long changed, long unchanged, long deleted) {}
+  /**
+   * How the table changes. Its rows are {@code added + changed + unchanged + kept}.
+   *
+   * @param kept keys gone from the input whose rows stay (update without --delete-missing)
+   * @param deleted keys gone from the input whose rows were dropped (--delete-missing)
+   * @param rejected keys whose row in the input is now rejected: their old rows, made from a text
+   *     the input no longer holds, are dropped
+   */
+  public record Changes(
+      long added, long changed, long unchanged, long kept, long deleted, long rejected) {}
 
   private static final String OLD_SHA = "_se_old_text_sha256";
+  private static final String NOW_REJECTED = "_se_now_rejected";
+  private static final String[] KEY = {EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX};
 
   /** Embed everything: nothing to keep. */
   static IncrementalPlan full(SparkSession spark, Dataset<Row> valid, long rows) {
     return new IncrementalPlan(
         valid,
         spark.createDataFrame(java.util.List.of(), EmbeddingTable.OUTPUT),
-        new Changes(rows, 0, 0, 0));
+        new Changes(rows, 0, 0, 0, 0, 0));
   }
 
   /**
    * The plan against {@code existing} rows (in {@link EmbeddingTable#OUTPUT} layout) made with the
    * same fingerprint and long-text handling: keys that are new or whose text changed are embedded,
-   * the rest kept; keys gone from the input are kept too, or dropped when {@code deleteMissing}.
+   * the rest kept; keys gone from the input are kept too, or dropped when {@code deleteMissing};
+   * keys whose input row is rejected ({@code rejectedKeys}) are dropped.
    */
-  static IncrementalPlan against(Dataset<Row> valid, Dataset<Row> existing, boolean deleteMissing) {
+  static IncrementalPlan against(
+      Dataset<Row> valid, Dataset<Row> rejectedKeys, Dataset<Row> existing, boolean deleteMissing) {
     Column sameKey =
         col("v." + EmbeddingTable.PAPER_ID)
             .equalTo(col("e." + EmbeddingTable.PAPER_ID))
@@ -82,10 +96,12 @@ public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes c
             },
             "left_semi");
     Dataset<Row> missing =
-        existing.join(
-            keys.drop(EmbeddingTable.TEXT_SHA256),
-            new String[] {EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX},
-            "left_anti");
+        existing
+            .join(keys.drop(EmbeddingTable.TEXT_SHA256), KEY, "left_anti")
+            .join(
+                rejectedKeys.select(KEY[0], KEY[1]).distinct().withColumn(NOW_REJECTED, lit(true)),
+                KEY,
+                "left");
     Row counts =
         compared
             .agg(
@@ -99,15 +115,27 @@ public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes c
                         .otherwise(0)),
                 count(lit(1)))
             .first();
+    Row missingCounts =
+        missing.agg(count(lit(1)), sum(when(col(NOW_REJECTED), 1).otherwise(0))).first();
     long added = counts.isNullAt(0) ? 0 : counts.getLong(0);
     long changed = counts.isNullAt(1) ? 0 : counts.getLong(1);
     long unchangedRows = counts.getLong(2) - added - changed;
-    long missingRows = missing.count();
-    Dataset<Row> kept = deleteMissing ? unchanged : unchanged.unionByName(missing);
+    long rejected = missingCounts.isNullAt(1) ? 0 : missingCounts.getLong(1);
+    long gone = missingCounts.getLong(0) - rejected;
+    Dataset<Row> kept =
+        deleteMissing
+            ? unchanged
+            : unchanged.unionByName(missing.where(col(NOW_REJECTED).isNull()).drop(NOW_REJECTED));
     return new IncrementalPlan(
         toEmbed,
         kept.select(outputColumns()),
-        new Changes(added, changed, unchangedRows, deleteMissing ? missingRows : 0));
+        new Changes(
+            added,
+            changed,
+            unchangedRows,
+            deleteMissing ? 0 : gone,
+            deleteMissing ? gone : 0,
+            rejected));
   }
 
   private static Column[] outputColumns() {
@@ -119,19 +147,28 @@ public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes c
     return columns;
   }
 
-  /** The manifest of the table at {@code table}, or null when there is none. */
+  /**
+   * The manifest of the table at {@code table}, or null when there is none; a manifest that cannot
+   * be read stops the run, since the table's rows cannot be trusted without it.
+   */
   static Manifest readManifest(SparkSession spark, Path table) {
+    Path file = new Path(table, OutputLayout.MANIFEST);
     try {
       FileSystem fs = table.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      Path file = new Path(table, OutputLayout.MANIFEST);
       if (!fs.exists(file)) {
         return null;
       }
       try (InputStream in = fs.open(file)) {
         return Manifest.fromJson(in.readAllBytes());
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read the manifest of " + table, e);
+    } catch (IOException | UncheckedIOException e) {
+      throw new UserError(
+          "Cannot read the manifest "
+              + file
+              + ": "
+              + Messages.rootMessage(e)
+              + "; restore the file, or pass --mode overwrite to rebuild the table",
+          e);
     }
   }
 }

@@ -33,8 +33,22 @@ final class SliceStore {
   private static final ObjectMapper JSON =
       JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
 
-  /** What the slices were made with: resumable only by a run with the same. */
-  record Recorded(String fingerprint, LongText longText, boolean deleteMissing) {}
+  /**
+   * What the slices were made with: resumable only by a run with the same.
+   *
+   * @param keepsTable the run keeps the rows of the table it found (update), rather than writing
+   *     the input's rows alone (overwrite)
+   * @param deleteMissing with {@code keepsTable}: keys gone from the input are dropped
+   */
+  record Recorded(
+      String fingerprint, LongText longText, boolean keepsTable, boolean deleteMissing) {
+
+    boolean fits(Recorded other) {
+      return other != null
+          && fingerprint.equals(other.fingerprint)
+          && longText.equals(other.longText);
+    }
+  }
 
   private final Path root;
   private final FileSystem fs;
@@ -67,7 +81,7 @@ final class SliceStore {
         return JSON.readValue(in, Recorded.class);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read " + file, e);
+      return null; // written by another version, or cut short: its slices cannot be trusted
     }
   }
 
@@ -88,7 +102,8 @@ final class SliceStore {
     return new Path(root, String.format(Locale.ROOT, "_writing-%s-%05d", runId, index));
   }
 
-  void commit(String runId, int index) {
+  void commit(OutputLock lock, String runId, int index) {
+    lock.checkHeld();
     Path done = new Path(root, String.format(Locale.ROOT, "%s%s-%05d", SLICE, runId, index));
     try {
       if (!fs.rename(writing(runId, index), done)) {
@@ -97,6 +112,12 @@ final class SliceStore {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot commit slice " + done, e);
     }
+    CrashPoint.reached("slice-committed", root.getName().substring(PREFIX.length()));
+  }
+
+  /** The folder of the slices, which the table's commit deletes. */
+  Path root() {
+    return root;
   }
 
   /** Committed slices, all runs, or only {@code runId}'s when it is not null. */

@@ -47,11 +47,12 @@ public final class WorkPlanner {
 
   /**
    * @param slots tasks the cluster runs at once
-   * @param requested the user's --partitions, or 0
+   * @param requested the user's --partitions, or 0; never more than the rows, since a partition
+   *     with no row is a task with no work
    */
   public static int partitions(long rows, long estimatedTokens, int slots, int requested) {
     if (requested > 0) {
-      return requested;
+      return (int) Math.max(1, Math.min(requested, rows));
     }
     if (rows == 0) {
       return 1;

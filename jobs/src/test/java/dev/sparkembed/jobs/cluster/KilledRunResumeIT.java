@@ -8,14 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparkembed.jobs.SparkTestSession;
 import dev.sparkembed.jobs.TableDiff;
 import dev.sparkembed.udfs.TestData;
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -38,30 +36,8 @@ class KilledRunResumeIT {
   @TempDir Path dir;
 
   private Process start(Path input, Path output, String mode, Path log) throws IOException {
-    List<String> command = StandaloneCluster.java("1500m");
-    command.add("-Dai.djl.offline=true");
-    command.add("-cp");
-    command.add(
-        StandaloneCluster.classpath().stream()
-            .map(Path::toString)
-            .collect(Collectors.joining(File.pathSeparator)));
-    command.addAll(
-        List.of(
-            "dev.sparkembed.jobs.SparkEmbed",
-            "embed",
-            "--input",
-            input.toString(),
-            "--output",
-            output.toString(),
-            "--mode",
-            mode,
-            "--slice-rows",
-            SLICE_ROWS));
-    ProcessBuilder builder = new ProcessBuilder(command);
-    builder.environment().put("SPARK_LOCAL_IP", "127.0.0.1");
-    builder.redirectErrorStream(true);
-    builder.redirectOutput(log.toFile());
-    return builder.start();
+    return LocalRun.start(
+        log, List.of(), LocalRun.embed(input, output, mode, "--slice-rows", SLICE_ROWS));
   }
 
   private static long committedSlices(Path output) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sparkembed.jobs.SparkTestSession;
 import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.jobs.corpus.CorpusSource;
+import dev.sparkembed.udfs.TestData;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.model.ModelRegistry;
@@ -38,20 +39,44 @@ class BadInputCatalogueTest {
   }
 
   private EmbedResult run(Path input) {
+    return run(
+        CorpusSource.of(input.toString()),
+        dir.resolve("out"),
+        OutputMode.ERROR,
+        LongText.TRUNCATE,
+        0);
+  }
+
+  private EmbedResult run(
+      CorpusSource source, Path output, OutputMode mode, LongText longText, int partitions) {
+    return run(source, output, mode, longText, partitions, "all-minilm-l6-v2-q");
+  }
+
+  private EmbedResult run(
+      CorpusSource source,
+      Path output,
+      OutputMode mode,
+      LongText longText,
+      int partitions,
+      String model) {
     return new EmbedJob(
             spark,
             new EmbedJobOptions(
-                CorpusSource.of(input.toString()),
-                dir.resolve("out").toString(),
-                OutputMode.ERROR,
-                List.of(ModelRegistry.builtIn().get("all-minilm-l6-v2-q")),
+                source,
+                output.toString(),
+                mode,
+                List.of(ModelRegistry.builtIn().get(model)),
                 BatchSettings.DEFAULT,
-                LongText.TRUNCATE,
-                0,
+                longText,
+                partitions,
                 false),
             new PrintStream(new ByteArrayOutputStream()),
             60_000)
         .run();
+  }
+
+  private CorpusSource examples() {
+    return CorpusSource.of(TestData.examples("paragraphs.jsonl").toString());
   }
 
   private Dataset<Row> table() {
@@ -193,5 +218,190 @@ class BadInputCatalogueTest {
     long accounted = table().count() + reasons().size() + result.counts().identicalDuplicates();
     assertEquals(result.counts().rowsRead(), accounted, "every row read is accounted for");
     assertTrue(table().where("paragraph_index = 0").count() == 1, "the good row lands");
+  }
+
+  @Test
+  void jsonLinesSparkWouldRefuseOrMisreadAreRejectedRowsAndGoodRowsLand() throws IOException {
+    List<String> lines =
+        List.of(
+            "{\"paper_id\": \"j\", \"paragraph_index\": 0, \"text\": \"A good first paragraph.\"}",
+            "{\"paper_id\": \"j\", \"paragraph_index\": 1, \"Text\": \"a key in capitals\"}",
+            "{\"paper_id\": \"j\", \"paragraph_index\": 2, \"text\": \"one\", \"text\": \"two\"}",
+            "{\"paper_id\": \"j\", \"paragraph_index\": 3, \"text\": {\"nested\": \"object\"}}",
+            "{\"paper_id\": \"j\", \"paragraph_index\": 4, \"text\": [\"an\", \"array\"]}",
+            "{\"paper_id\": \"j\", \"paragraph_index\": 5, \"text\": 42}",
+            "{\"paper_id\": \"j\", \"paragraph_index\": 6, \"text\": true}",
+            "{\"paper_id\": \"j\", \"paragraph_index\": true, \"text\": \"a boolean index\"}",
+            "{\"paper_id\": \"j\", \"paragraph_index\": 7.0, \"text\": \"An index written 7.0.\"}",
+            "{\"paper_id\": \"j\", \"paragraph_index\": 8, \"text\": \"\u0301\u0302\u0303\"}",
+            "[1, 2, 3]",
+            "",
+            "{\"paper_id\": \"j\", \"paragraph_index\": 9, \"text\": \"A good last paragraph.\"}");
+    Path input = dir.resolve("odd-keys.jsonl");
+    Files.write(input, lines, StandardCharsets.UTF_8);
+
+    EmbedResult result = run(input);
+    assertEquals(12, result.counts().rowsRead(), "blank lines are not rows, as in Spark's reader");
+    List<String> keys =
+        table()
+            .orderBy("paragraph_index")
+            .select("paragraph_index")
+            .as(Encoders.INT())
+            .collectAsList()
+            .stream()
+            .map(String::valueOf)
+            .toList();
+    assertEquals(List.of("0", "7", "9"), keys);
+    List<String> reasons = reasons();
+    assertEquals(9, reasons.size(), reasons::toString);
+    for (String expected :
+        List.of(
+            "no key 'text' (the record has 'Text'; keys are case-sensitive)",
+            "malformed record (Duplicate field 'text' in one object): {\"paper_id\": \"j\"",
+            "text is a JSON object, not a string: {\"nested\":\"object\"}",
+            "text is a JSON array, not a string: [\"an\",\"array\"]",
+            "text is a JSON number, not a string: 42",
+            "text is a JSON boolean, not a string: true",
+            "paragraph_index is a JSON boolean, not an integer: true",
+            "text has only combining marks, no letters, digits or symbols",
+            "malformed record: not a JSON object: [1, 2, 3]")) {
+      assertTrue(
+          reasons.stream().anyMatch(r -> r.startsWith(expected)),
+          () -> "no rejection '" + expected + "' among " + reasons);
+    }
+    assertEquals(
+        result.counts().rowsRead(),
+        table().count() + reasons.size() + result.counts().identicalDuplicates());
+  }
+
+  @Test
+  void aCsvRowWithMoreFieldsThanItsHeaderIsRejectedNotCut() throws IOException {
+    Path input = dir.resolve("extra.csv");
+    Files.writeString(
+        input,
+        "paper_id,paragraph_index,text\n"
+            + "c,0,\"quoted, so the comma is text\"\n"
+            + "c,1,an unquoted comma, after which the text would be lost\n"
+            + "c,2,plain\n");
+    EmbedResult result = run(input);
+    assertEquals(3, result.counts().rowsRead());
+    assertEquals(2, table().count());
+    assertEquals(
+        List.of(
+            "has more fields than the header's 3; the first extra:  after which the text would be"
+                + " lost"),
+        reasons());
+  }
+
+  @Test
+  void aParquetFolderMixingColumnTypesIsOneClearLine() {
+    Path input = dir.resolve("mixed");
+    spark
+        .sql("select 'm' as paper_id, 0 as paragraph_index, 'an int index' as text")
+        .write()
+        .parquet(input.resolve("a").toString());
+    spark
+        .sql("select 'm' as paper_id, 'one' as paragraph_index, 'a string index' as text")
+        .write()
+        .parquet(input.resolve("b").toString());
+    UserError e =
+        assertThrows(
+            UserError.class,
+            () ->
+                run(
+                    CorpusSource.of(input + "/*"),
+                    dir.resolve("out"),
+                    OutputMode.ERROR,
+                    LongText.TRUNCATE,
+                    0));
+    assertTrue(e.getMessage().startsWith("Cannot read --input " + input + "/*"), e.getMessage());
+    assertTrue(e.getMessage().contains("paragraph_index"), e.getMessage());
+    assertTrue(Files.notExists(dir.resolve("out/all-minilm-l6-v2-q")), "nothing embedded");
+  }
+
+  @Test
+  void anOutputThatCannotBeAFolderStopsBeforeAnyWork() throws IOException {
+    Path file = dir.resolve("a-file");
+    Files.writeString(file, "not a folder");
+    UserError under =
+        assertThrows(
+            UserError.class,
+            () -> run(examples(), file.resolve("out"), OutputMode.ERROR, LongText.TRUNCATE, 0));
+    assertEquals(
+        "Cannot use --output file:"
+            + file.resolve("out")
+            + ": file:"
+            + file
+            + " is a file, not a folder; choose another --output",
+        under.getMessage());
+    // /proc takes no new folders, whoever asks
+    UserError readOnly =
+        assertThrows(
+            UserError.class,
+            () ->
+                run(
+                    examples(),
+                    Path.of("/proc/sparkembed-test-output"),
+                    OutputMode.ERROR,
+                    LongText.TRUNCATE,
+                    0));
+    assertTrue(
+        readOnly
+            .getMessage()
+            .startsWith("Cannot write to --output file:/proc/sparkembed-test-output"),
+        readOnly.getMessage());
+    assertTrue(readOnly.getMessage().endsWith("choose a folder this job may create files in"));
+  }
+
+  @Test
+  void aChunkOverlapOfMoreThanHalfAWindowStopsBeforeAnyWork() {
+    for (int overlap : new int[] {300, 253, 128}) {
+      UserError e =
+          assertThrows(
+              UserError.class,
+              () ->
+                  run(
+                      examples(),
+                      dir.resolve("out"),
+                      OutputMode.ERROR,
+                      LongText.chunked(overlap),
+                      0));
+      assertEquals(
+          "Cannot set --chunk-overlap to "
+              + overlap
+              + ": all-minilm-l6-v2-q embeds windows of 254 text tokens, and the overlap may be at"
+              + " most half a window (127), or each window would repeat more tokens than it adds",
+          e.getMessage());
+    }
+    assertTrue(Files.notExists(dir.resolve("out")), "nothing is written");
+    assertTrue(
+        run(examples(), dir.resolve("out"), OutputMode.ERROR, LongText.chunked(127), 0)
+            .succeeded());
+  }
+
+  @Test
+  void partitionsBeyondTheRowsAreNotTasksWithNothingToDo() {
+    EmbedResult result =
+        run(examples(), dir.resolve("out"), OutputMode.ERROR, LongText.TRUNCATE, 100_000);
+    assertTrue(result.succeeded());
+    assertEquals(32, result.models().get(0).manifest().partitions());
+  }
+
+  @Test
+  void aDamagedManifestStopsUpdateAndResumeBeforeAnyWork() throws IOException {
+    Path output = dir.resolve("out");
+    assertTrue(run(examples(), output, OutputMode.ERROR, LongText.TRUNCATE, 0).succeeded());
+    Path manifest = output.resolve("all-minilm-l6-v2-q/_manifest.json");
+    String whole = Files.readString(manifest);
+    Files.writeString(manifest, whole.substring(0, whole.length() / 2));
+    for (OutputMode mode : List.of(OutputMode.UPDATE, OutputMode.RESUME)) {
+      UserError e =
+          assertThrows(UserError.class, () -> run(examples(), output, mode, LongText.TRUNCATE, 0));
+      assertTrue(
+          e.getMessage().startsWith("Cannot read the manifest file:" + manifest + ": "),
+          e.getMessage());
+      assertTrue(e.getMessage().endsWith("or pass --mode overwrite to rebuild the table"));
+    }
+    assertEquals(32, table().count(), "the table is untouched");
   }
 }

@@ -254,31 +254,22 @@ class EmbedJobTest {
   }
 
   @Test
-  void severalModelsInOneRunEachWriteATableAndOneFailureLeavesTheOthers() throws IOException {
+  void severalModelsInOneRunEachWriteATableWithItsOwnConventions() throws IOException {
     ModelRegistry registry = ModelRegistry.builtIn();
-    // MiniLM has position embeddings for 512 tokens: at 1,024 it loads, then fails on a long text
-    ModelSpec broken = registry.get("all-minilm-l6-v2-q").withMaxLength(1024);
     List<ModelSpec> models =
-        List.of(registry.get("bge-small-en-v1.5-q"), broken, registry.get("e5-small-v2-q"));
-    Path input = dir.resolve("with-long.jsonl");
-    Files.copy(TestData.examples("paragraphs.jsonl"), input);
-    Files.writeString(
-        input,
-        "{\"paper_id\": \"long\", \"paragraph_index\": 0, \"text\": \""
-            + "words ".repeat(700)
-            + "\"}\n",
-        java.nio.file.StandardOpenOption.APPEND);
+        List.of(registry.get("bge-small-en-v1.5-q"), registry.get("e5-small-v2-q"));
     Path output = dir.resolve("out");
-    EmbedResult result = run(CorpusSource.of(input.toString()), output, OutputMode.ERROR, models);
+    EmbedResult result =
+        run(
+            CorpusSource.of(TestData.examples("paragraphs.jsonl").toString()),
+            output,
+            OutputMode.ERROR,
+            models);
 
-    assertEquals(33, result.counts().rowsRead());
-    assertTrue(result.models().get(0).succeeded());
-    assertTrue(result.models().get(2).succeeded());
-    assertTrue(result.models().get(1).failure() != null, "the model failed during the stage");
+    assertTrue(result.succeeded());
     for (String name : List.of("bge-small-en-v1.5-q", "e5-small-v2-q")) {
-      assertEquals(33, spark.read().parquet(output.resolve(name).toString()).count(), name);
+      assertEquals(32, spark.read().parquet(output.resolve(name).toString()).count(), name);
     }
-    assertTrue(Files.notExists(output.resolve("all-minilm-l6-v2-q")), "no half table");
     Manifest e5 =
         Manifest.fromJson(Files.readAllBytes(output.resolve("e5-small-v2-q/_manifest.json")));
     assertEquals("passage: ", e5.passagePrefix());
@@ -286,6 +277,28 @@ class EmbedJobTest {
     Manifest bge =
         Manifest.fromJson(Files.readAllBytes(output.resolve("bge-small-en-v1.5-q/_manifest.json")));
     assertEquals("cls", bge.pooling());
+  }
+
+  @Test
+  void aMaxLengthBeyondWhatTheModelTakesStopsBeforeAnyWork() {
+    // MiniLM has position embeddings for 512 tokens
+    ModelSpec tooLong = ModelRegistry.builtIn().get("all-minilm-l6-v2-q").withMaxLength(9999);
+    UserError e =
+        assertThrows(
+            UserError.class,
+            () ->
+                run(
+                    CorpusSource.of(TestData.examples("paragraphs.jsonl").toString()),
+                    dir.resolve("out"),
+                    OutputMode.ERROR,
+                    List.of(tooLong)));
+    assertTrue(
+        e.getMessage()
+            .startsWith(
+                "Model all-minilm-l6-v2-q cannot embed a text of its max length, 9,999 tokens:"),
+        e.getMessage());
+    assertTrue(e.getMessage().contains("set max_length"), e.getMessage());
+    assertTrue(Files.notExists(dir.resolve("out")), "nothing is written");
   }
 
   @Test
@@ -357,7 +370,7 @@ class EmbedJobTest {
     EmbedResult update =
         run(CorpusSource.of(second.toString()), output, OutputMode.UPDATE, List.of(MINILM), true);
     IncrementalPlan.Changes changes = update.models().get(0).manifest().changes();
-    assertEquals(new IncrementalPlan.Changes(2, 3, 27, 2), changes);
+    assertEquals(new IncrementalPlan.Changes(2, 3, 27, 0, 2, 0), changes);
     Dataset<Row> table = spark.read().parquet(output.resolve("all-minilm-l6-v2").toString());
     Map<String, float[]> after = vectors(table);
     assertEquals(32, after.size());
@@ -376,7 +389,43 @@ class EmbedJobTest {
     EmbedResult again =
         run(CorpusSource.of(second.toString()), output, OutputMode.UPDATE, List.of(MINILM), true);
     assertEquals(
-        new IncrementalPlan.Changes(0, 0, 32, 0), again.models().get(0).manifest().changes());
+        new IncrementalPlan.Changes(0, 0, 32, 0, 0, 0), again.models().get(0).manifest().changes());
+  }
+
+  @Test
+  void aKeyWhoseNewRowIsRejectedLeavesTheTableAndTheCountsAddUp() throws IOException {
+    List<String> lines = Files.readAllLines(TestData.examples("paragraphs.jsonl"));
+    Path first = dir.resolve("v1.jsonl");
+    Files.write(first, lines);
+    Path output = dir.resolve("out");
+    run(CorpusSource.of(first.toString()), output, OutputMode.ERROR);
+
+    List<String> edited = new java.util.ArrayList<>();
+    for (String line : lines) {
+      if (line.contains("\"paper_id\": \"sample-0002\", \"paragraph_index\": 9,")) {
+        continue; // gone from the input: kept without --delete-missing
+      }
+      if (line.contains("\"paper_id\": \"sample-0001\", \"paragraph_index\": 0,")) {
+        line = row("sample-0001", "0", "\"   \""); // now rejected: its old vector is stale
+      }
+      edited.add(line);
+    }
+    edited.add(row("sample-0004", "0", "A new paper's abstract about glaciers."));
+    Path second = dir.resolve("v2.jsonl");
+    Files.write(second, edited);
+
+    EmbedResult update =
+        run(CorpusSource.of(second.toString()), output, OutputMode.UPDATE, List.of(MINILM), false);
+    Manifest manifest = update.models().get(0).manifest();
+    assertEquals(new IncrementalPlan.Changes(1, 0, 30, 1, 0, 1), manifest.changes());
+    Map<String, float[]> table =
+        vectors(spark.read().parquet(output.resolve("all-minilm-l6-v2").toString()));
+    assertEquals(32, table.size());
+    assertEquals(32, manifest.rows());
+    assertTrue(!table.containsKey("sample-0001/0"), "the rejected key's old row is gone");
+    assertTrue(table.containsKey("sample-0002/9"), "the missing key's row is kept");
+    IncrementalPlan.Changes c = manifest.changes();
+    assertEquals(manifest.rows(), c.added() + c.changed() + c.unchanged() + c.kept());
   }
 
   @Test

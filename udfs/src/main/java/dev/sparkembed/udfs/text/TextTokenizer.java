@@ -104,6 +104,11 @@ public final class TextTokenizer implements AutoCloseable {
     return cut(encoding.getIds(), encoding.getTypeIds());
   }
 
+  /** Text tokens one window holds: the max length less the special tokens around the text. */
+  public int textWindow() {
+    return maxLength - leadingSpecials - trailingSpecials;
+  }
+
   /**
    * The whole text as windows of at most max length tokens, each with the tokenizer's special
    * tokens around it, consecutive windows sharing {@code overlap} tokens of text. A text that fits
@@ -117,7 +122,7 @@ public final class TextTokenizer implements AutoCloseable {
       return List.of(new TokenizedText(ids, types, ids.length));
     }
     int contentEnd = ids.length - trailingSpecials;
-    int window = maxLength - leadingSpecials - trailingSpecials;
+    int window = textWindow();
     if (overlap < 0 || overlap >= window) {
       throw new IllegalArgumentException(
           String.format(
