@@ -10,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 MASTER=${MASTER:-spark://spark-master:7077}
-JAR=${JAR:-$here/../../jobs/target/sparkembed.jar}
+JAR=${JAR:-$here/../../jobs/target/sparkembed-spark4_2.13.jar}
 GPUS_PER_EXECUTOR=${GPUS_PER_EXECUTOR:-1}
 # 0.5: two tasks share each GPU and its one loaded model, one tokenizing while the other runs
 TASK_GPUS=${TASK_GPUS:-0.5}

@@ -3,8 +3,11 @@ package dev.sparkembed.jobs;
 import dev.sparkembed.jobs.bench.BenchCommand;
 import dev.sparkembed.jobs.cli.EmbedCommand;
 import dev.sparkembed.jobs.cli.EvaluateCommand;
+import dev.sparkembed.jobs.cli.ExportCommand;
 import dev.sparkembed.jobs.cli.ModelsCommand;
+import dev.sparkembed.jobs.cli.SearchCommand;
 import java.io.PrintWriter;
+import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -20,6 +23,8 @@ import picocli.CommandLine.ScopeType;
       EmbedCommand.class,
       ModelsCommand.class,
       EvaluateCommand.class,
+      ExportCommand.class,
+      SearchCommand.class,
       BenchCommand.class
     })
 public final class SparkEmbed {
@@ -40,10 +45,42 @@ public final class SparkEmbed {
   /** Exit code of a usage error or a problem found before any work. */
   public static final int USAGE_ERROR = 2;
 
+  /**
+   * The entry point of {@code spark-submit}, the local launcher and a Databricks JAR task. A failed
+   * command ends the JVM with its exit code, except on Databricks, whose JAR tasks must end by
+   * returning or throwing (the driver JVM is the cluster's, shared with Databricks' own services):
+   * there it throws {@link CommandFailed}, which fails the task run.
+   */
   public static void main(String[] args) {
-    int code = run(args);
-    if (code != 0) {
-      System.exit(code);
+    finish(run(args), System.getenv());
+  }
+
+  /** Ends a command that returned {@code code}: returns on success, else exits or throws. */
+  static void finish(int code, Map<String, String> env) {
+    if (code == 0) {
+      return;
+    }
+    if (env.containsKey(DATABRICKS_RUNTIME)) {
+      throw new CommandFailed(code);
+    }
+    System.exit(code);
+  }
+
+  /** Set on every Databricks Runtime driver: the runtime's version, e.g. {@code 16.4}. */
+  static final String DATABRICKS_RUNTIME = "DATABRICKS_RUNTIME_VERSION";
+
+  /** A command that failed where the JVM must not be ended: carries the exit code it would have. */
+  public static final class CommandFailed extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+    private final int exitCode;
+
+    CommandFailed(int exitCode) {
+      super("sparkembed failed with exit code " + exitCode + " (see the lines above)");
+      this.exitCode = exitCode;
+    }
+
+    public int exitCode() {
+      return exitCode;
     }
   }
 
@@ -55,10 +92,9 @@ public final class SparkEmbed {
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     SparkEmbed command = new SparkEmbed();
     SparkLogs.showTaskFailures(false);
-    CommandLine cli = new CommandLine(command);
+    CommandLine cli = parser(command);
     cli.setOut(out);
     cli.setErr(err);
-    cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setParameterExceptionHandler(
         (e, arguments) -> {
           PrintWriter usage = e.getCommandLine().getErr();
@@ -86,6 +122,17 @@ public final class SparkEmbed {
           throw e;
         });
     return cli.execute(args);
+  }
+
+  /** The command line parser every run uses (and {@link ArgsCheck}, which only parses). */
+  public static CommandLine parser() {
+    return parser(new SparkEmbed());
+  }
+
+  private static CommandLine parser(SparkEmbed command) {
+    CommandLine cli = new CommandLine(command);
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    return cli;
   }
 
   /** The version picocli prints for {@code --version}. */

@@ -3,6 +3,7 @@ package dev.sparkembed.udfs;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sparkembed.udfs.model.EngineType;
 import dev.sparkembed.udfs.model.FileRef;
 import dev.sparkembed.udfs.model.ModelRegistry;
 import dev.sparkembed.udfs.model.ModelSpec;
@@ -60,7 +61,7 @@ public final class TestData {
       return ModelRegistry.builtIn()
           .get(name)
           .withTorchScript(new FileRef(file.toString(), ModelStore.sha256(file)))
-          .withEngine(ModelSpec.PYTORCH);
+          .withEngine(EngineType.PYTORCH);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

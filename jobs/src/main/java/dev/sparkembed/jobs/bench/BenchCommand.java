@@ -17,6 +17,8 @@ import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
 import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.engine.EnginePlan;
+import dev.sparkembed.udfs.model.Dtype;
+import dev.sparkembed.udfs.model.EngineType;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
 import java.io.IOException;
@@ -66,6 +68,33 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Where the job and the baseline write their tables. Default: a temp folder.")
   Path workDir;
 
+  @Option(
+      names = "--code-paths",
+      description =
+          "Instead: on the same cached partitions, the job's embedding stage against the"
+              + " SentenceEmbedder Transformer, and the SQL function embed() on the first rows.")
+  boolean codePaths;
+
+  @Option(
+      names = "--rows",
+      paramLabel = "N",
+      description = "With --code-paths: embed only the first N valid rows. Default: all.")
+  int rows;
+
+  @Option(
+      names = "--rounds",
+      paramLabel = "N",
+      description =
+          "With --code-paths: alternate the job stage and the Transformer N times and keep the"
+              + " best of each. Default: ${DEFAULT-VALUE}.")
+  int rounds = 2;
+
+  @Option(
+      names = "--sql-rows",
+      paramLabel = "N",
+      description = "With --code-paths: rows the SQL function embeds. Default: ${DEFAULT-VALUE}.")
+  int sqlRows = 200;
+
   @Override
   public Integer call() throws IOException {
     List<ModelSpec> specs;
@@ -82,13 +111,24 @@ public final class BenchCommand implements Callable<Integer> {
     ModelSpec asked = specs.get(0);
     // ONNX Runtime is the reference every other engine is reported beside
     ModelSpec spec =
-        asked.files().model() != null
-            ? asked.withEngine(ModelSpec.ONNX_RUNTIME).withDtype(ModelSpec.FLOAT32)
+        asked.runtime().files().model() != null
+            ? asked.withEngine(EngineType.ONNXRUNTIME).withDtype(Dtype.FLOAT32)
             : asked;
     Path dir = workDir != null ? workDir : Files.createTempDirectory("sparkembed-bench");
     SparkSession spark = SparkSessions.getOrCreate("sparkembed bench");
     int cores = spark.sparkContext().defaultParallelism();
     PrintStream out = System.out;
+    if (codePaths) {
+      ValidatedCorpus validated = CorpusValidator.readAndValidate(spark, corpus.toSource());
+      new CodePathsBench(spark, asked, settings, out)
+          .run(
+              rows > 0 ? validated.valid().limit(rows) : validated.valid(),
+              batch.partitions() > 0 ? batch.partitions() : cores,
+              Math.max(1, rounds),
+              Math.max(1, sqlRows));
+      validated.release().run();
+      return 0;
+    }
 
     ValidatedCorpus validated = CorpusValidator.readAndValidate(spark, corpus.toSource());
     List<String> texts =
@@ -103,7 +143,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     EngineRun main = measure(spark, spec, settings, texts, cores, dir, out);
     List<EngineRun> others = new ArrayList<>();
-    if (!asked.engine().equals(spec.engine())) {
+    if (!asked.runtime().engine().equals(spec.runtime().engine())) {
       others.add(measure(spark, asked, settings, texts, cores, dir, out));
     }
 
@@ -152,14 +192,15 @@ public final class BenchCommand implements Callable<Integer> {
       PrintStream out) {
     AtomicLong tokens = new AtomicLong();
     double engineSeconds = engineLoop(spec, settings, texts, cores, tokens);
-    out.printf(Locale.ROOT, "bench: %s engine loop     %8.1f s%n", spec.engine(), engineSeconds);
+    out.printf(
+        Locale.ROOT, "bench: %s engine loop     %8.1f s%n", spec.runtime().engine(), engineSeconds);
     long start = System.nanoTime();
     EmbedResult result =
         new EmbedJob(
                 spark,
                 new EmbedJobOptions(
                     corpus.toSource(),
-                    dir.resolve("job-" + spec.engine()).toString(),
+                    dir.resolve("job-" + spec.runtime().engine()).toString(),
                     OutputMode.OVERWRITE,
                     List.of(spec),
                     settings,
@@ -172,10 +213,11 @@ public final class BenchCommand implements Callable<Integer> {
     if (!result.succeeded()) {
       throw new IllegalStateException("the job failed: " + result.models().get(0).failure());
     }
-    out.printf(Locale.ROOT, "bench: %s sparkembed job  %8.1f s%n", spec.engine(), jobSeconds);
+    out.printf(
+        Locale.ROOT, "bench: %s sparkembed job  %8.1f s%n", spec.runtime().engine(), jobSeconds);
     return new EngineRun(
-        spec.engine(),
-        spec.dtype(),
+        spec.runtime().engine().configName(),
+        spec.runtime().dtype().configName(),
         tokens.get(),
         result.models().get(0).manifest().partitions(),
         engineSeconds,

@@ -38,7 +38,7 @@ final class NaiveBaseline implements MapPartitionsFunction<Row, Row> {
         if (batch.size() == BATCH_ROWS || !rows.hasNext()) {
           List<String> texts = new ArrayList<>(batch.size());
           for (Row row : batch) {
-            texts.add(spec.passagePrefix() + row.getString(2));
+            texts.add(spec.text().passagePrefix() + row.getString(2));
           }
           TokenizedText[] tokenized = model.tokenizer().tokenize(texts);
           float[][] vectors = predictor.predict(EncodedBatch.of(List.of(tokenized)));

@@ -66,8 +66,10 @@ public final class EmbedCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    EmbedJobOptions options = options();
+    // The session first: model folders and registries on cluster storage are read through its
+    // Hadoop configuration (the spark.hadoop.* settings), as the corpus is.
     SparkSession spark = SparkSessions.getOrCreate("sparkembed embed");
+    EmbedJobOptions options = options();
     EmbedResult result = new EmbedJob(spark, options, System.err).run();
     printSummary(result, options.mode(), System.out);
     return result.succeeded() ? 0 : 1;

@@ -1,5 +1,6 @@
 package dev.sparkembed.jobs.cli;
 
+import dev.sparkembed.udfs.model.EngineType;
 import dev.sparkembed.udfs.model.FileRef;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.model.ModelStore;
@@ -36,10 +37,10 @@ public final class EngineOptions {
   /** {@code spec} as these options ask; an option that does not apply names itself. */
   public ModelSpec apply(ModelSpec spec) {
     ModelSpec applied = spec;
-    if (torchscriptDir != null && applied.files().torchscript() == null) {
+    if (torchscriptDir != null && applied.runtime().files().torchscript() == null) {
       String location = torchscriptDir.replaceAll("/+$", "") + "/" + spec.name() + ".pt";
       FileRef file = ModelStore.hashedIfPresent(location);
-      if (file == null && ModelSpec.PYTORCH.equalsIgnoreCase(engine)) {
+      if (file == null && EngineType.PYTORCH.configName().equalsIgnoreCase(engine)) {
         throw new IllegalArgumentException(
             String.format(
                 "Cannot set --torchscript-dir to %s: it has no %s.pt for model %s (export one"

@@ -60,7 +60,7 @@ public final class EvaluateCommand {
             spec.name(),
             score,
             pairs.size(),
-            spec.passagePrefix());
+            spec.text().passagePrefix());
       }
       return 0;
     }

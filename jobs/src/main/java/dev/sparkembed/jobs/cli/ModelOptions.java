@@ -29,6 +29,15 @@ public final class ModelOptions {
               + " 'query: ' on both sides of a symmetric task with e5). Changes the fingerprint.")
   String passagePrefix;
 
+  @Option(
+      names = "--task",
+      paramLabel = "TEXT",
+      description =
+          "The task in the query instruction of models that have one ('Instruct: {task}\\nQuery:'"
+              + " of Qwen3-Embedding, gte-Qwen2, NV-Embed-v2), instead of their default task."
+              + " Applies to queries only, never to passages; recorded in the fingerprint.")
+  String task;
+
   public List<ModelSpec> resolve() {
     ModelRegistry resolved = registry.load();
     List<String> names = new ArrayList<>(new LinkedHashSet<>(models));
@@ -43,7 +52,14 @@ public final class ModelOptions {
     for (String name : names) {
       ModelSpec spec = resolved.get(name.trim());
       spec = engine.apply(spec);
-      specs.add(passagePrefix == null ? spec : spec.withPassagePrefix(passagePrefix));
+      spec = passagePrefix == null ? spec : spec.withPassagePrefix(passagePrefix);
+      specs.add(task == null || !spec.text().query().hasTask() ? spec : spec.withTask(task));
+    }
+    if (task != null && specs.stream().noneMatch(s -> s.text().query().hasTask())) {
+      throw new IllegalArgumentException(
+          "Cannot set --task to '"
+              + task
+              + "': none of the models has a query instruction with {task}");
     }
     return specs;
   }

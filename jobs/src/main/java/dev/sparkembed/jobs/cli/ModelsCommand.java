@@ -42,7 +42,12 @@ import picocli.CommandLine.Spec;
     })
 public final class ModelsCommand {
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "One line per model.")
+  @Command(
+      name = "list",
+      mixinStandardHelpOptions = true,
+      description =
+          "One line per model with its conventions and whether it is installed; for a model that"
+              + " is not, the command that exports it into its folder under the models root.")
   static final class ListModels implements Callable<Integer> {
     @Mixin RegistryOptions registry;
     @Spec CommandSpec command;
@@ -51,30 +56,42 @@ public final class ModelsCommand {
     public Integer call() {
       ModelRegistry models = registry.load();
       PrintWriter out = command.commandLine().getOut();
+      String format = "%-27s %-9s %5s %-10s %-5s %-13s %-13s %7s %9s  %s%n";
       out.printf(
           Locale.ROOT,
-          "%-22s %5s %-10s %-10s %7s %9s  %s%n",
+          format,
           "name",
+          "installed",
           "dim",
           "pooling",
-          "prefix",
+          "pad",
+          "end token",
+          "attention",
           "max_len",
           "size",
-          "files from");
+          "passage prefix | query instruction");
       for (String name : models.names()) {
-        ModelSpec spec = models.get(name);
+        ModelListing listing = ModelListing.of(models, name);
         out.printf(
             Locale.ROOT,
-            "%-22s %5d %-10s %-10s %7d %9s  %s%n",
+            format,
             name + (name.equals(models.defaultModel()) ? "*" : ""),
-            spec.dimension(),
-            spec.pooling().configName(),
-            spec.passagePrefix().isEmpty() ? "-" : "'" + spec.passagePrefix() + "'",
-            spec.maxLength(),
-            size(spec),
-            spec.source().isEmpty() ? spec.weights().location() : spec.source());
+            listing.installed(),
+            listing.dimension(),
+            listing.pooling(),
+            listing.padding(),
+            listing.eosToken(),
+            listing.attention(),
+            listing.maxLength(),
+            listing.size(),
+            listing.prefixes());
+        if (!listing.installHint().isEmpty()) {
+          out.printf("%-27s install: %s%n", "", listing.installHint());
+        }
       }
-      out.println("* the default model");
+      out.printf(
+          "* the default model; folders are under the models root %s ($%s)%n",
+          models.modelsRoot(), ModelRegistry.MODELS_ROOT_ENV);
       return 0;
     }
   }
@@ -125,12 +142,13 @@ public final class ModelsCommand {
     public Integer call() {
       ModelRegistry models = registry.load();
       PrintWriter out = command.commandLine().getOut();
-      List<String> names = name == null ? models.names() : List.of(name);
+      List<String> names =
+          name != null ? List.of(name) : models.names().stream().filter(models::installed).toList();
       int failed = 0;
       for (String model : names) {
         ModelSpec spec = spec(models, model);
         try {
-          for (FileRef file : List.of(spec.weights(), spec.files().tokenizer())) {
+          for (FileRef file : List.of(spec.weights(), spec.runtime().files().tokenizer())) {
             ModelStore.localCopy(file);
           }
           float[] vector;
@@ -142,17 +160,21 @@ public final class ModelsCommand {
                     List.of("sparkembed checks that this model works."))[0];
           }
           double norm = Math.sqrt(dot(vector));
-          if (vector.length != spec.dimension()
-              || (spec.normalize() && Math.abs(norm - 1) > 1e-3)) {
+          if (vector.length != spec.head().dimension()
+              || (spec.head().normalize() && Math.abs(norm - 1) > 1e-3)) {
             throw new IllegalStateException(
                 "embedded a sentence to "
                     + vector.length
                     + " components of norm "
                     + norm
                     + ", expected "
-                    + spec.dimension());
+                    + spec.head().dimension());
           }
-          out.printf("%s: OK (files verified, %d-dim vector)%n", model, vector.length);
+          out.printf(
+              "%s: OK (files verified, %d-dim vector%s)%n",
+              model,
+              vector.length,
+              spec.text().appendsEos() ? ", every text ends with " + spec.text().eosToken() : "");
         } catch (RuntimeException e) {
           failed++;
           out.printf("%s: FAILED: %s%n", model, Messages.rootMessage(e));
@@ -181,7 +203,7 @@ public final class ModelsCommand {
   /** The bytes of a model's files, without copying them. */
   static String size(ModelSpec spec) {
     long bytes = 0;
-    for (FileRef file : List.of(spec.weights(), spec.files().tokenizer())) {
+    for (FileRef file : List.of(spec.weights(), spec.runtime().files().tokenizer())) {
       try {
         if (file.onClasspath()) {
           URL url =

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.collect_set;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.expr;
 import static org.apache.spark.sql.functions.floor;
 import static org.apache.spark.sql.functions.length;
 import static org.apache.spark.sql.functions.lit;
@@ -194,7 +195,8 @@ public final class CorpusValidator {
   private static Column[] paragraphIndex(Dataset<Row> corpus, String name) {
     DataType type = checkType(corpus, name, "--index-column", "an integer", null);
     Column raw = corpus.col(quote(name));
-    Column asInt = raw.try_cast(DataTypes.IntegerType);
+    // try_cast through SQL: Column.try_cast is Spark 4 only, the SQL form works on 3.5 and 4.x
+    Column asInt = expr("try_cast(" + quote(name) + " AS INT)");
     Column outOfRange = lit("paragraph_index does not fit in a 32-bit integer");
     Column notInteger = lit("paragraph_index is not an integer");
     Column problem;
@@ -206,7 +208,7 @@ public final class CorpusValidator {
       problem = when(raw.isNotNull().and(asInt.isNull()), outOfRange);
     } else if (type.equals(DataTypes.StringType)) {
       Column trimmed = org.apache.spark.sql.functions.trim(raw);
-      asInt = trimmed.try_cast(DataTypes.IntegerType);
+      asInt = expr("try_cast(trim(" + quote(name) + ") AS INT)");
       problem =
           when(raw.isNull(), lit(null).cast(DataTypes.StringType))
               .when(org.apache.spark.sql.functions.not(trimmed.rlike("^[+-]?[0-9]+$")), notInteger)

@@ -130,7 +130,7 @@ public final class EmbedJob {
       return;
     }
     for (ModelSpec spec : options.models()) {
-      IncrementalPlan.readManifest(spark, output.table(spec.name()));
+      Manifest.read(spark, output.table(spec.name()));
     }
   }
 
@@ -151,9 +151,9 @@ public final class EmbedJob {
                 "Model %s cannot be loaded by %s from %s and %s (is a file corrupt, or not"
                     + " a model for that engine and its tokenizer?): %s",
                 spec.name(),
-                spec.engine(),
+                spec.runtime().engine(),
                 spec.weights().location(),
-                spec.files().tokenizer().location(),
+                spec.runtime().files().tokenizer().location(),
                 Messages.rootMessage(e)),
             e);
       }
@@ -167,7 +167,7 @@ public final class EmbedJob {
    * worst one new token per window, which never ends on a long paragraph.
    */
   private void checkChunkOverlap(ModelSpec spec, EncoderModel model) {
-    int window = model.tokenizer().textWindow();
+    int window = model.tokenizer().textWindow(options.batch().maxTokens());
     int overlap = options.longText().overlap();
     if (options.longText().chunk() && overlap > window / 2) {
       throw new UserError(
@@ -193,7 +193,7 @@ public final class EmbedJob {
     if (bytes > PROBE_MAX_BYTES) {
       return;
     }
-    String longest = "a ".repeat(spec.maxLength());
+    String longest = "a ".repeat(spec.text().maxLength());
     try {
       WindowedEmbedder.embedAll(model, BatchSettings.DEFAULT, List.of(longest));
     } catch (RuntimeException e) {
@@ -204,7 +204,7 @@ public final class EmbedJob {
                   + " the model's registry entry (or its folder's sentence_bert_config.json) to"
                   + " at most what the model takes (its config.json's max_position_embeddings)",
               spec.name(),
-              spec.maxLength(),
+              spec.text().maxLength(),
               Messages.rootMessage(e)),
           e);
     }
@@ -251,7 +251,7 @@ public final class EmbedJob {
         WorkPlanner.estimatedTokens(
             rowsToEmbed,
             counts.validRows() == 0 ? 0 : counts.textChars() * rowsToEmbed / counts.validRows(),
-            spec.maxLength());
+            spec.text().maxLength());
     int sliceCount = WorkPlanner.slices(rowsToEmbed, options.sliceRows());
     LongAccumulator rowsDone = sc.longAccumulator("sparkembed " + spec.name() + " rows");
     LongAccumulator tokensDone = sc.longAccumulator("sparkembed " + spec.name() + " tokens");
@@ -301,7 +301,7 @@ public final class EmbedJob {
             false);
         GpuStage.embed(
                 spark,
-                TokenBalancedSpread.spread(spark, rows, slicePartitions, spec.maxLength()),
+                TokenBalancedSpread.spread(spark, rows, slicePartitions, spec.text().maxLength()),
                 embed,
                 options.taskGpus(),
                 log)
@@ -327,7 +327,7 @@ public final class EmbedJob {
     Manifest manifest =
         Manifest.of(
             spec,
-            TableStats.read(spark, staged.toString(), spec.maxLength()),
+            TableStats.read(spark, staged.toString(), spec.text().maxLength()),
             seconds,
             options.batch(),
             options.longText(),
@@ -377,7 +377,7 @@ public final class EmbedJob {
     slices.open(now);
     Dataset<Row> existing = null;
     if (now.keepsTable()) {
-      Manifest manifest = IncrementalPlan.readManifest(spark, table);
+      Manifest manifest = Manifest.read(spark, table);
       if (manifest != null
           && spec.fingerprint().equals(manifest.fingerprint())
           && options.longText().equals(manifest.longText())) {

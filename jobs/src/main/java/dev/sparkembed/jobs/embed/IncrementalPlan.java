@@ -6,14 +6,7 @@ import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.when;
 
-import dev.sparkembed.jobs.Messages;
-import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -145,30 +138,5 @@ public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes c
       columns[i] = col(names[i]);
     }
     return columns;
-  }
-
-  /**
-   * The manifest of the table at {@code table}, or null when there is none; a manifest that cannot
-   * be read stops the run, since the table's rows cannot be trusted without it.
-   */
-  static Manifest readManifest(SparkSession spark, Path table) {
-    Path file = new Path(table, OutputLayout.MANIFEST);
-    try {
-      FileSystem fs = table.getFileSystem(spark.sparkContext().hadoopConfiguration());
-      if (!fs.exists(file)) {
-        return null;
-      }
-      try (InputStream in = fs.open(file)) {
-        return Manifest.fromJson(in.readAllBytes());
-      }
-    } catch (IOException | UncheckedIOException e) {
-      throw new UserError(
-          "Cannot read the manifest "
-              + file
-              + ": "
-              + Messages.rootMessage(e)
-              + "; restore the file, or pass --mode overwrite to rebuild the table",
-          e);
-    }
   }
 }

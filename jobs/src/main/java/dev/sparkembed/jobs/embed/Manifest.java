@@ -5,14 +5,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.sparkembed.jobs.Messages;
+import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.model.ModelFiles;
 import dev.sparkembed.udfs.model.ModelSpec;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
 
 /**
  * What a table is and how it was made, written as {@code _manifest.json} beside its Parquet files.
@@ -77,15 +83,15 @@ public record Manifest(
         spec.name(),
         spec.displayName(),
         spec.source(),
-        spec.engine(),
-        spec.dtype(),
+        spec.runtime().engine().configName(),
+        spec.runtime().dtype().configName(),
         spec.fingerprint(),
-        spec.dimension(),
-        spec.pooling().configName(),
-        spec.normalize(),
-        spec.passagePrefix(),
-        spec.maxLength(),
-        spec.files(),
+        spec.head().dimension(),
+        spec.head().pooling().configName(),
+        spec.head().normalize(),
+        spec.text().passagePrefix(),
+        spec.text().maxLength(),
+        spec.runtime().files(),
         stats.rows(),
         stats.tokens(),
         stats.truncated(),
@@ -116,6 +122,31 @@ public record Manifest(
       return JSON.readValue(json, Manifest.class);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * The manifest of the table at {@code table}, or null when there is none; a manifest that cannot
+   * be read stops the run, since the table's rows cannot be trusted without it.
+   */
+  public static Manifest read(SparkSession spark, Path table) {
+    Path file = new Path(table, OutputLayout.MANIFEST);
+    try {
+      FileSystem fs = table.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      if (!fs.exists(file)) {
+        return null;
+      }
+      try (InputStream in = fs.open(file)) {
+        return fromJson(in.readAllBytes());
+      }
+    } catch (IOException | UncheckedIOException e) {
+      throw new UserError(
+          "Cannot read the manifest "
+              + file
+              + ": "
+              + Messages.rootMessage(e)
+              + "; restore the file, or pass --mode overwrite to rebuild the table",
+          e);
     }
   }
 }

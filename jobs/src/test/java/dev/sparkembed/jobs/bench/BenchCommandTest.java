@@ -65,7 +65,8 @@ class BenchCommandTest {
   @Test
   void withThePyTorchEngineReportsItBesideOnnxRuntime() throws Exception {
     Path torchscript =
-        Path.of(TestData.torchScript("all-minilm-l6-v2").files().torchscript().location());
+        Path.of(
+            TestData.torchScript("all-minilm-l6-v2").runtime().files().torchscript().location());
     JsonNode json =
         bench("--engine", "pytorch", "--torchscript-dir", torchscript.getParent().toString());
     assertEquals("onnxruntime", json.get("engine").asText(), "ONNX Runtime is the reference");

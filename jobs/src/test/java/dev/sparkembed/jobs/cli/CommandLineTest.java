@@ -133,7 +133,8 @@ class CommandLineTest {
   @Test
   void thePyTorchEngineRunsFromAFolderOfTorchScriptCopies() {
     Path torchscript =
-        Path.of(TestData.torchScript("all-minilm-l6-v2").files().torchscript().location());
+        Path.of(
+            TestData.torchScript("all-minilm-l6-v2").runtime().files().torchscript().location());
     Outcome outcome =
         run(
             embed(

@@ -71,7 +71,12 @@ class ModelsCommandTest {
             dimension: 384
         """
             .formatted(
-                ModelRegistry.builtIn().get("all-minilm-l6-v2-q").files().model().sha256(),
+                ModelRegistry.builtIn()
+                    .get("all-minilm-l6-v2-q")
+                    .runtime()
+                    .files()
+                    .model()
+                    .sha256(),
                 tokenizer,
                 "0".repeat(64)));
     Outcome outcome = run("models", "verify", "--model-registry", registry.toString());

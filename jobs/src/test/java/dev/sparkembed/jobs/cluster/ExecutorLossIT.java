@@ -71,7 +71,10 @@ class ExecutorLossIT {
                   "--models",
                   MODEL,
                   "--partitions",
-                  Integer.toString(PARTITIONS))
+                  Integer.toString(PARTITIONS),
+                  // Spark's own "lost task" lines, which this test reads (quiet without it; the
+                  // scheduler's logger that writes them is the same on Spark 3.5 and 4)
+                  "--verbose")
               .start();
 
       // Kill an executor a few seconds into the embedding stage: each executor loads the model when

@@ -76,6 +76,38 @@ public final class StandaloneCluster implements AutoCloseable {
           "/org/apiguardian/",
           "/org/apache/maven/surefire/");
 
+  /**
+   * The Spark runtime a cluster runs: the jars of its {@code jars/} folder and its Scala version.
+   * {@link #testClasspath()} is the Spark this build compiles and tests against; {@link
+   * #fromClasspathFile} another one Maven resolved (the Spark 4.0 runtime of {@code
+   * runtimes/spark-4.0}).
+   */
+  public record SparkRuntime(String name, List<Path> jars, String scalaBinaryVersion) {
+    public SparkRuntime {
+      jars = List.copyOf(jars);
+    }
+
+    /** The Spark jars of this test JVM's classpath. */
+    public static SparkRuntime testClasspath() {
+      return new SparkRuntime(
+          "test-classpath", StandaloneCluster.sparkJars(), StandaloneCluster.scalaBinaryVersion());
+    }
+
+    /** The jars listed (separated by the path separator) in {@code file}. */
+    public static SparkRuntime fromClasspathFile(String name, Path file, String scala) {
+      if (!Files.isRegularFile(file)) {
+        throw new IllegalStateException(
+            file + " is missing: it is written by the build of runtimes/spark-4.0 (mvn verify)");
+      }
+      List<Path> jars =
+          Arrays.stream(read(file).trim().split(File.pathSeparator))
+              .filter(s -> !s.isBlank())
+              .map(Paths::get)
+              .toList();
+      return new SparkRuntime(name, jars, scala);
+    }
+  }
+
   /** A worker's resources: cores, memory (Spark's size syntax) and fake GPU addresses. */
   public record WorkerSpec(int cores, String memory, List<String> gpuAddresses) {
     public WorkerSpec {
@@ -130,6 +162,8 @@ public final class StandaloneCluster implements AutoCloseable {
     private final Map<String, String> conf = new LinkedHashMap<>();
     private final List<Path> jars = new ArrayList<>();
     private final List<String> args = new ArrayList<>();
+    private final Map<String, String> env = new LinkedHashMap<>();
+    private Path appJar = defaultAppJar();
 
     private Submit(String name) {
       this.name = name;
@@ -157,6 +191,18 @@ public final class StandaloneCluster implements AutoCloseable {
       return this;
     }
 
+    /** The application jar, in place of the one this build made ({@code sparkembed.app.jar}). */
+    public Submit appJar(Path jar) {
+      appJar = jar;
+      return this;
+    }
+
+    /** An environment variable of the spark-submit JVM (the driver, in client mode). */
+    public Submit env(String key, String value) {
+      env.put(key, value);
+      return this;
+    }
+
     /** The sparkembed command line, e.g. {@code embed --input ... --output ...}. */
     public Submit args(String... arguments) {
       args.addAll(List.of(arguments));
@@ -165,7 +211,6 @@ public final class StandaloneCluster implements AutoCloseable {
 
     /** Starts spark-submit in client mode; the driver is the child JVM. */
     public Submission start() throws IOException {
-      Path appJar = TARGET.resolve("sparkembed.jar");
       if (!Files.isRegularFile(appJar)) {
         throw new IllegalStateException(
             appJar + " is missing: cluster tests run after 'package' (mvn verify)");
@@ -185,6 +230,7 @@ public final class StandaloneCluster implements AutoCloseable {
       Map<String, String> env = new LinkedHashMap<>();
       env.put("DJL_CACHE_DIR", djlCache().toString());
       env.put("SPARKEMBED_MODEL_DIR", dir.resolve("models").toString());
+      env.putAll(this.env);
       Path log = dir.resolve("submit-" + name + ".log");
       Process process = launch(command, env, log);
       Submission submission = new Submission(process, log);
@@ -198,6 +244,7 @@ public final class StandaloneCluster implements AutoCloseable {
   private record Worker(Process process, WorkerSpec spec, Path workDir, Path log) {}
 
   private final Path dir;
+  private final SparkRuntime runtime;
   private final int masterPort;
   private final int webUiPort;
   private final Process master;
@@ -212,10 +259,18 @@ public final class StandaloneCluster implements AutoCloseable {
    * (emptied first), and waits until the master sees every worker alive.
    */
   public static StandaloneCluster start(String name, WorkerSpec... workers) throws IOException {
-    return new StandaloneCluster(name, List.of(workers));
+    return start(name, SparkRuntime.testClasspath(), workers);
   }
 
-  private StandaloneCluster(String name, List<WorkerSpec> specs) throws IOException {
+  /** The same, with master, workers, executors and spark-submit running {@code runtime}. */
+  public static StandaloneCluster start(String name, SparkRuntime runtime, WorkerSpec... workers)
+      throws IOException {
+    return new StandaloneCluster(name, runtime, List.of(workers));
+  }
+
+  private StandaloneCluster(String name, SparkRuntime runtime, List<WorkerSpec> specs)
+      throws IOException {
+    this.runtime = runtime;
     dir = TARGET.resolve("cluster-it").resolve(name);
     deleteTree(dir);
     Files.createDirectories(dir);
@@ -553,8 +608,8 @@ public final class StandaloneCluster implements AutoCloseable {
     Map<String, String> env = builder.environment();
     env.keySet().removeIf(k -> k.startsWith("SPARK_") || k.startsWith("HADOOP_CONF"));
     env.put("SPARK_LOCAL_IP", HOST);
-    env.put("SPARK_HOME", sparkHome().toString());
-    env.put("SPARK_SCALA_VERSION", scalaBinaryVersion());
+    env.put("SPARK_HOME", sparkHome(runtime).toString());
+    env.put("SPARK_SCALA_VERSION", runtime.scalaBinaryVersion());
     env.put("JAVA_HOME", System.getProperty("java.home"));
     env.putAll(extraEnv);
     builder.redirectErrorStream(true);
@@ -590,17 +645,22 @@ public final class StandaloneCluster implements AutoCloseable {
 
   // ---- the Spark "distribution": links to the Spark jars on this JVM's classpath
 
-  private static Path sparkHome;
+  private static final Map<String, Path> SPARK_HOMES = new LinkedHashMap<>();
 
   /**
-   * {@code target/cluster-spark-home}: a {@code jars/} folder of links to every jar on the test
-   * classpath that a Spark runtime needs, which is what a worker needs to launch executors.
+   * {@code target/cluster-spark-home} (another runtime: {@code -<name>}): a {@code jars/} folder of
+   * links to the runtime's jars, which is what a worker needs to launch executors.
    */
-  static synchronized Path sparkHome() {
-    if (sparkHome != null) {
-      return sparkHome;
+  static synchronized Path sparkHome(SparkRuntime runtime) {
+    Path known = SPARK_HOMES.get(runtime.name());
+    if (known != null) {
+      return known;
     }
-    Path home = TARGET.resolve("cluster-spark-home");
+    Path home =
+        TARGET.resolve(
+            "test-classpath".equals(runtime.name())
+                ? "cluster-spark-home"
+                : "cluster-spark-home-" + runtime.name());
     Path jars = home.resolve("jars");
     try {
       deleteTree(home);
@@ -609,7 +669,7 @@ public final class StandaloneCluster implements AutoCloseable {
       Files.writeString(
           home.resolve("RELEASE"),
           "Spark from Maven: links to the jars of the test classpath, for StandaloneCluster\n");
-      List<Path> sparkJars = sparkJars();
+      List<Path> sparkJars = runtime.jars();
       if (sparkJars.stream().noneMatch(p -> p.getFileName().toString().startsWith("spark-core_"))) {
         throw new IllegalStateException("no spark-core jar on the test classpath: " + classpath());
       }
@@ -623,16 +683,30 @@ public final class StandaloneCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot build " + home, e);
     }
-    sparkHome = home;
+    SPARK_HOMES.put(runtime.name(), home);
     return home;
   }
 
-  private static String sparkClasspath() {
-    return sparkHome().resolve("jars") + File.separator + "*";
+  private String sparkClasspath() {
+    return sparkHome(runtime).resolve("jars") + File.separator + "*";
+  }
+
+  private static Path defaultAppJar() {
+    String configured = System.getProperty("sparkembed.app.jar");
+    if (configured == null || configured.isBlank()) {
+      throw new IllegalStateException(
+          "sparkembed.app.jar is not set: cluster tests run under Failsafe (mvn verify)");
+    }
+    return Paths.get(configured);
   }
 
   private static List<Path> sparkJars() {
-    Path projectRoot = TARGET.getParent().getParent();
+    // TARGET is jobs/target, or jobs/target/spark3.5 on the Spark 3.5 line
+    Path jobsTarget = TARGET;
+    while (!jobsTarget.getFileName().toString().equals("target")) {
+      jobsTarget = jobsTarget.getParent();
+    }
+    Path projectRoot = jobsTarget.getParent().getParent();
     return classpath().stream()
         .filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".jar"))
         .filter(p -> !isProjectBuildOutput(projectRoot, p))

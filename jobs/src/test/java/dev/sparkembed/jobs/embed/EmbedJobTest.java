@@ -329,9 +329,11 @@ class EmbedJobTest {
   void aModelFolderWithATruncatedModelFileIsRefusedBeforeAnyWorkNamingTheFile() throws IOException {
     Path folder = dir.resolve("broken-model");
     Files.createDirectories(folder);
-    byte[] weights = Files.readAllBytes(ModelStore.localCopy(MINILM.files().model()));
+    byte[] weights = Files.readAllBytes(ModelStore.localCopy(MINILM.runtime().files().model()));
     Files.write(folder.resolve("model.onnx"), java.util.Arrays.copyOf(weights, 4096));
-    Files.copy(ModelStore.localCopy(MINILM.files().tokenizer()), folder.resolve("tokenizer.json"));
+    Files.copy(
+        ModelStore.localCopy(MINILM.runtime().files().tokenizer()),
+        folder.resolve("tokenizer.json"));
     Files.createDirectories(folder.resolve("1_Pooling"));
     Files.writeString(
         folder.resolve("1_Pooling/config.json"), "{\"pooling_mode_mean_tokens\": true}");

@@ -26,8 +26,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Embeds a stream of items window by window: each window of texts is tokenized, sorted by length,
  * cut into token-budget batches and run through one predictor. Memory is bounded by the window,
- * whatever the stream's length. Paragraphs longer than the model's max length are truncated or,
- * with {@link LongText#chunk()}, embedded in overlapping windows that are pooled into one vector.
+ * whatever the stream's length. Paragraphs longer than the model's max length, or than the token
+ * budget of one batch when that is smaller, are truncated or, with {@link LongText#chunk()},
+ * embedded in overlapping windows that are pooled into one vector. Items are passages, formatted
+ * with the model's passage prefix unless a {@link TextRole} says they are queries. An item whose
+ * text is null or empty is not embedded: it comes out with a null vector and no tokens.
  *
  * <p>On a GPU the next window is tokenized on another thread while this one runs, so the device
  * does not wait on the CPU; and a batch that runs out of device memory is split in two and retried,
@@ -59,6 +62,7 @@ public final class WindowedEmbedder {
   private final LongText longText;
   private final BatchListener listener;
   private final boolean overlapTokenizing;
+  private final TextRole role;
   private BatchSettings settings;
 
   public WindowedEmbedder(
@@ -75,13 +79,25 @@ public final class WindowedEmbedder {
       BatchSettings settings,
       LongText longText,
       BatchListener listener) {
+    this(model, predictor, settings, longText, listener, TextRole.PASSAGE);
+  }
+
+  /** Embeds the items' texts in {@code role}: as passages or as queries. */
+  public WindowedEmbedder(
+      EncoderModel model,
+      Predictor<EncodedBatch, float[][]> predictor,
+      BatchSettings settings,
+      LongText longText,
+      BatchListener listener,
+      TextRole role) {
     this(
         model,
         batch -> model.embed(predictor, batch),
         settings,
         longText,
         listener,
-        model.plan().onGpu());
+        model.plan().onGpu(),
+        role);
   }
 
   /**
@@ -96,18 +112,30 @@ public final class WindowedEmbedder {
       LongText longText,
       BatchListener listener,
       boolean overlapTokenizing) {
+    this(model, runner, settings, longText, listener, overlapTokenizing, TextRole.PASSAGE);
+  }
+
+  private WindowedEmbedder(
+      EncoderModel model,
+      BatchRunner runner,
+      BatchSettings settings,
+      LongText longText,
+      BatchListener listener,
+      boolean overlapTokenizing,
+      TextRole role) {
     this.model = model;
     this.runner = runner;
     this.settings = settings;
     this.longText = longText;
     this.listener = listener;
     this.overlapTokenizing = overlapTokenizing;
+    this.role = role;
   }
 
   /**
    * Lazily embeds {@code items}.
    *
-   * @param textOf the text to embed, before the model's passage prefix
+   * @param textOf the text to embed, before it is formatted for its role; null or empty: none
    * @param describe names an item in error messages
    */
   public <T> Iterator<Embedded<T>> embed(
@@ -141,8 +169,33 @@ public final class WindowedEmbedder {
    * and returns the vectors in the list's order.
    */
   public static float[][] embedAll(EncoderModel model, BatchSettings settings, List<String> texts) {
+    return embedAll(model, settings, texts, TextRole.PASSAGE);
+  }
+
+  /**
+   * Embeds queries as the model's authors do: each after the model's query instruction for {@code
+   * task} (null: the model's default task), never the passage prefix; in the list's order.
+   */
+  public static float[][] embedQueries(
+      EncoderModel model, BatchSettings settings, List<String> queries, String task) {
+    return embedAll(model, settings, queries, TextRole.query(task));
+  }
+
+  /**
+   * Embeds a list whole in {@code role}, through a predictor of its own that is closed after; in
+   * the list's order, a null vector for a null or empty text.
+   */
+  public static float[][] embedAll(
+      EncoderModel model, BatchSettings settings, List<String> texts, TextRole role) {
     try (Predictor<EncodedBatch, float[][]> predictor = model.newPredictor()) {
-      return new WindowedEmbedder(model, predictor, settings, (rows, tokens) -> {})
+      return new WindowedEmbedder(
+              model,
+              batch -> model.embed(predictor, batch),
+              settings,
+              LongText.TRUNCATE,
+              (rows, tokens) -> {},
+              false,
+              role)
           .embedInOrder(texts);
     }
   }
@@ -177,11 +230,11 @@ public final class WindowedEmbedder {
       Iterator<T> items, Function<T, String> textOf, boolean elsewhere) {
     List<T> window = new ArrayList<>(settings.windowRows());
     List<String> texts = new ArrayList<>(settings.windowRows());
-    String prefix = model.spec().passagePrefix();
     while (window.size() < settings.windowRows() && items.hasNext()) {
       T item = items.next();
       window.add(item);
-      texts.add(prefix.isEmpty() ? textOf.apply(item) : prefix + textOf.apply(item));
+      String text = textOf.apply(item);
+      texts.add(text == null || text.isEmpty() ? null : role.format(model.spec().text(), text));
     }
     Callable<Window<T>> tokenize = () -> tokenize(window, texts);
     if (elsewhere) {
@@ -193,14 +246,19 @@ public final class WindowedEmbedder {
   }
 
   private <T> Window<T> tokenize(List<T> window, List<String> texts) {
-    TokenizedText[] tokenized = model.tokenizer().tokenize(texts);
+    // one text alone never exceeds the batch's token budget: it is cut or chunked to fit
+    int limit = Math.min(model.tokenizer().maxLength(), settings.maxTokens());
+    TokenizedText[] tokenized = tokenizePresent(texts, limit);
     List<TokenizedText> pieces = new ArrayList<>(tokenized.length);
     List<Integer> owners = new ArrayList<>(tokenized.length);
     int[] piecesPerItem = new int[tokenized.length];
     for (int i = 0; i < tokenized.length; i++) {
+      if (tokenized[i] == null) {
+        continue;
+      }
       List<TokenizedText> parts =
           longText.chunk() && tokenized[i].truncated()
-              ? model.tokenizer().chunks(texts.get(i), longText.overlap())
+              ? model.tokenizer().chunks(texts.get(i), longText.overlap(), limit)
               : List.of(tokenized[i]);
       for (TokenizedText part : parts) {
         pieces.add(part);
@@ -214,6 +272,26 @@ public final class WindowedEmbedder {
         pieces.toArray(new TokenizedText[0]),
         owners.stream().mapToInt(Integer::intValue).toArray(),
         piecesPerItem);
+  }
+
+  /** The texts tokenized, null where a text is null (nothing to embed). */
+  private TokenizedText[] tokenizePresent(List<String> texts, int limit) {
+    List<String> present = new ArrayList<>(texts.size());
+    for (String text : texts) {
+      if (text != null) {
+        present.add(text);
+      }
+    }
+    if (present.size() == texts.size()) {
+      return model.tokenizer().tokenize(texts, limit);
+    }
+    TokenizedText[] some =
+        present.isEmpty() ? new TokenizedText[0] : model.tokenizer().tokenize(present, limit);
+    TokenizedText[] all = new TokenizedText[texts.size()];
+    for (int i = 0, next = 0; i < all.length; i++) {
+      all[i] = texts.get(i) == null ? null : some[next++];
+    }
+    return all;
   }
 
   private static <W> W await(Future<W> window) {
@@ -267,6 +345,10 @@ public final class WindowedEmbedder {
         p++;
       }
       TokenizedText whole = window.tokenized()[i];
+      if (whole == null) {
+        out.add(new Embedded<>(window.items().get(i), null, 0, 0, 0));
+        continue;
+      }
       float[] vector = p - start == 1 ? vectors[start] : pool(all, vectors, start, p);
       int embeddedTokens = p - start == 1 ? all[start].length() : whole.tokenCount();
       out.add(
@@ -285,7 +367,7 @@ public final class WindowedEmbedder {
     for (int p : batch) {
       rows.add(all[p]);
     }
-    EncodedBatch encoded = EncodedBatch.of(rows, model.spec().leftPadding());
+    EncodedBatch encoded = EncodedBatch.of(rows, model.spec().text().leftPadding());
     float[][] batchVectors;
     try {
       batchVectors = runner.run(encoded);
@@ -322,7 +404,7 @@ public final class WindowedEmbedder {
         mean[c] += weight * vectors[p][c];
       }
     }
-    if (model.spec().normalize()) {
+    if (model.spec().head().normalize()) {
       Vectors.normalizeInPlace(mean);
     }
     return mean;

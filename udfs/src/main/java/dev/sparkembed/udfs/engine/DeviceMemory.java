@@ -1,6 +1,6 @@
 package dev.sparkembed.udfs.engine;
 
-import dev.sparkembed.udfs.model.ModelSpec;
+import dev.sparkembed.udfs.model.EngineType;
 import java.util.Locale;
 
 /** Out-of-memory errors of a device (a GPU), told apart from every other engine failure. */
@@ -27,7 +27,7 @@ public final class DeviceMemory {
 
   /** Gives the engine's cached, unused device memory back before a retry. */
   public static void releaseCached(EncoderModel model) {
-    if (model.plan().onGpu() && ModelSpec.PYTORCH.equals(model.spec().engine())) {
+    if (model.plan().onGpu() && model.spec().runtime().engine() == EngineType.PYTORCH) {
       PyTorchSetup.releaseCachedGpuMemory();
     }
   }

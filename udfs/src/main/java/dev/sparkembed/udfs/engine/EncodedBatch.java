@@ -51,6 +51,20 @@ public record EncodedBatch(
     return new EncodedBatch(ids, mask, types, starts, lengths, seqLen);
   }
 
+  /**
+   * Each token's position among its row's real tokens (0 for the first), as decoder exports that
+   * take {@code position_ids} expect: the same under left and right padding. Padding gets 0.
+   */
+  public long[] positionIds() {
+    long[] positions = new long[attentionMask.length];
+    for (int r = 0; r < rows(); r++) {
+      for (int t = 0; t < lengths[r]; t++) {
+        positions[r * seqLen + starts[r] + t] = t;
+      }
+    }
+    return positions;
+  }
+
   public int rows() {
     return lengths.length;
   }

@@ -6,6 +6,7 @@ import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.TranslateException;
+import dev.sparkembed.udfs.model.EngineType;
 import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.model.ModelStore;
@@ -57,20 +58,20 @@ public final class EncoderModel implements AutoCloseable {
   private static EncoderModel load(ModelSpec spec, EnginePlan plan, int threads) {
     System.setProperty("ai.djl.offline", "true");
     Path weights = ModelStore.localCopy(spec.weights());
-    Path tokenizerFile = ModelStore.localCopy(spec.files().tokenizer());
+    Path tokenizerFile = ModelStore.localCopy(spec.runtime().files().tokenizer());
     Criteria.Builder<EncodedBatch, float[][]> builder =
         Criteria.builder()
             .setTypes(EncodedBatch.class, float[][].class)
             .optModelPath(weights)
             .optDevice(plan.device())
-            .optTranslator(new EncoderTranslator(spec));
-    if (ModelSpec.PYTORCH.equals(spec.engine())) {
+            .optTranslator(new EncoderTranslator(spec, DenseStack.load(spec.head().dense())));
+    if (spec.runtime().engine() == EngineType.PYTORCH) {
       PyTorchSetup.beforeFirstLoad(threads);
-      builder.optEngine(PyTorchSetup.ENGINE).optOption("mapLocation", "true");
+      builder.optEngine(EngineType.PYTORCH.djlName()).optOption("mapLocation", "true");
     } else {
       // without this, DJL starts PyTorch beside ONNX Runtime for array arithmetic we never use
       System.setProperty("ai.djl.onnx.disable_alternative", "true");
-      builder.optEngine("OnnxRuntime");
+      builder.optEngine(EngineType.ONNXRUNTIME.djlName());
       if (threads > 0) {
         builder
             .optOption("interOpNumThreads", "1")
@@ -78,7 +79,8 @@ public final class EncoderModel implements AutoCloseable {
       }
     }
     Criteria<EncodedBatch, float[][]> criteria = builder.build();
-    TextTokenizer tokenizer = new TextTokenizer(tokenizerFile, spec.maxLength());
+    TextTokenizer tokenizer =
+        new TextTokenizer(tokenizerFile, spec.text().maxLength(), spec.text().eosToken());
     ZooModel<EncodedBatch, float[][]> model = null;
     try {
       model = criteria.loadModel();
@@ -102,7 +104,7 @@ public final class EncoderModel implements AutoCloseable {
           "Cannot load model "
               + spec.name()
               + " with "
-              + spec.engine()
+              + spec.runtime().engine()
               + " on "
               + plan.device()
               + " from "
@@ -143,7 +145,8 @@ public final class EncoderModel implements AutoCloseable {
 
   private void embedOnce(long[] ids, long[] typeIds) throws TranslateException {
     EncodedBatch batch =
-        EncodedBatch.of(List.of(new TokenizedText(ids, typeIds, ids.length)), spec.leftPadding());
+        EncodedBatch.of(
+            List.of(new TokenizedText(ids, typeIds, ids.length)), spec.text().leftPadding());
     try (Predictor<EncodedBatch, float[][]> predictor = newPredictor()) {
       predictor.predict(batch);
     }

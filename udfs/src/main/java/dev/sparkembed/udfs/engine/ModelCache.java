@@ -1,7 +1,13 @@
 package dev.sparkembed.udfs.engine;
 
 import ai.djl.engine.Engine;
+import dev.sparkembed.udfs.model.EngineType;
 import dev.sparkembed.udfs.model.ModelSpec;
+import dev.sparkembed.udfs.model.ModelStore;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -48,7 +54,7 @@ public final class ModelCache {
                   + " JVM: {})",
               spec.name(),
               placement.key(),
-              spec.engine(),
+              spec.runtime().engine(),
               model.plan(),
               (System.nanoTime() - start) / 1_000_000,
               loads);
@@ -65,14 +71,19 @@ public final class ModelCache {
     try {
       int visible = Engine.getEngine(engineName(spec)).getGpuCount();
       if (index < visible) {
-        return EncoderModel.load(spec, EnginePlan.gpu(index));
+        EnginePlan plan = EnginePlan.gpu(index);
+        Path weights = ModelStore.localCopy(spec.weights());
+        GpuFit.check(spec.name(), weights.getFileName().toString(), size(weights), plan.device());
+        return EncoderModel.load(spec, plan);
       }
       failure =
           new IllegalStateException(
               String.format(
                   "Spark assigned this task GPU %s, but the %s engine sees %d CUDA device(s)"
                       + " (a CPU build of the engine, or CUDA_VISIBLE_DEVICES hides it)",
-                  placement.gpuAddress(), spec.engine(), visible));
+                  placement.gpuAddress(), spec.runtime().engine(), visible));
+    } catch (GpuFit.TooLarge e) {
+      throw e;
     } catch (RuntimeException e) {
       failure = e;
     }
@@ -91,12 +102,19 @@ public final class ModelCache {
     return EncoderModel.load(spec, EnginePlan.cpu(cores));
   }
 
-  private static String engineName(ModelSpec spec) {
-    if (ModelSpec.PYTORCH.equals(spec.engine())) {
-      PyTorchSetup.beforeFirstLoad(1);
-      return PyTorchSetup.ENGINE;
+  private static long size(Path file) {
+    try {
+      return Files.size(file);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return "OnnxRuntime";
+  }
+
+  private static String engineName(ModelSpec spec) {
+    if (spec.runtime().engine() == EngineType.PYTORCH) {
+      PyTorchSetup.beforeFirstLoad(1);
+    }
+    return spec.runtime().engine().djlName();
   }
 
   /** How many models this JVM has loaded since it started. */

@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.cuda.CudaUtils;
+import dev.sparkembed.udfs.model.EngineType;
 import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelSpec;
 import java.util.Locale;
@@ -15,8 +16,6 @@ import java.util.Locale;
  * ({@code -Dai.djl.pytorch.num_threads}, {@code PYTORCH_FLAVOR}) win.
  */
 final class PyTorchSetup {
-
-  static final String ENGINE = "PyTorch";
 
   private PyTorchSetup() {}
 
@@ -38,7 +37,7 @@ final class PyTorchSetup {
    * torch's bfloat16 {@code UNKNOWN}, so that is what bfloat16 weights read as.
    */
   static void checkDtype(ModelSpec spec, Model model) {
-    if (!ModelSpec.PYTORCH.equals(spec.engine())) {
+    if (spec.runtime().engine() != EngineType.PYTORCH) {
       return;
     }
     for (Parameter parameter : model.getBlock().getParameters().values()) {
@@ -48,16 +47,16 @@ final class PyTorchSetup {
         continue;
       }
       String held = bfloat16 ? "bfloat16" : actual.name().toLowerCase(Locale.ROOT);
-      if (!held.equals(spec.dtype())) {
+      if (!held.equals(spec.runtime().dtype().configName())) {
         throw new ModelFileException(
             String.format(
                 Locale.ROOT,
                 "Cannot set models.%s.dtype to %s: the TorchScript file holds %s weights;"
                     + " export it with deploy/models/export_model.py --dtype %s",
                 spec.name(),
-                spec.dtype(),
+                spec.runtime().dtype(),
                 held,
-                spec.dtype()));
+                spec.runtime().dtype()));
       }
       return;
     }

@@ -17,8 +17,8 @@ public record ModelFiles(FileRef model, FileRef tokenizer, FileRef torchscript)
   }
 
   /** The weights {@code engine} loads. */
-  public FileRef weightsFor(String engine) {
-    return ModelSpec.PYTORCH.equals(engine) ? torchscript : model;
+  public FileRef weightsFor(EngineType engine) {
+    return engine == EngineType.PYTORCH ? torchscript : model;
   }
 
   public ModelFiles withTorchScript(FileRef file) {

@@ -1,13 +1,12 @@
 package dev.sparkembed.udfs.model;
 
-import dev.sparkembed.udfs.engine.Pooling;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * Everything that decides a model's vectors. Immutable and serializable: the driver resolves and
@@ -16,231 +15,147 @@ import java.util.Locale;
  * @param name the registry key; also the folder of the model's table under the output
  * @param displayName the name users know the model by
  * @param source where the files were published
- * @param engine the DJL engine that runs the model: {@code onnxruntime} (the ONNX file) or {@code
- *     pytorch} (the TorchScript file)
- * @param dtype the precision the engine computes in: {@code float32}, or {@code float16} / {@code
- *     bfloat16} on PyTorch (the TorchScript file must hold weights of that type)
- * @param files the model's files and their hashes
- * @param pooling how token vectors become one vector
- * @param normalize whether the vector is L2-normalised
- * @param maxLength tokens per text, special tokens included; longer texts are truncated
- * @param passagePrefix text put before every paragraph
- * @param queryPrefix text a query needs before it to be comparable with these passages
- * @param dimension the vector's length; smaller than the model's width keeps the first components
- * @param padding {@code right} (encoders) or {@code left} (decoders served left-padded); pooling
- *     reads each text's own tokens either way, so it does not change the vectors
+ * @param runtime the files and the engine that runs them
+ * @param text how a text becomes tokens: prefixes, query instruction, end token, padding, length
+ * @param head how token vectors become one vector: pooling, Dense layers, dimension, normalisation
  */
 public record ModelSpec(
     String name,
     String displayName,
     String source,
-    String engine,
-    String dtype,
-    ModelFiles files,
-    Pooling pooling,
-    boolean normalize,
-    int maxLength,
-    String passagePrefix,
-    String queryPrefix,
-    int dimension,
-    String padding)
+    ModelRuntime runtime,
+    TextFormat text,
+    PoolingHead head)
     implements Serializable {
-
-  public static final String ONNX_RUNTIME = "onnxruntime";
-  public static final String PYTORCH = "pytorch";
-  public static final String FLOAT32 = "float32";
-  public static final List<String> ENGINES = List.of(ONNX_RUNTIME, PYTORCH);
-  public static final List<String> DTYPES = List.of(FLOAT32, "float16", "bfloat16");
 
   /** Fills defaults and checks every setting, naming the registry key of the first bad one. */
   public ModelSpec validated() {
     String key = "models." + name;
-    require(
+    Check.require(
         name != null && name.matches("[A-Za-z0-9][A-Za-z0-9._-]*"),
         key,
         "name",
         name,
         "use letters, digits, '.', '_' and '-' only");
-    String engineName = engine == null ? ONNX_RUNTIME : engine.toLowerCase(Locale.ROOT);
-    require(
-        ENGINES.contains(engineName),
-        key,
-        "engine",
-        engine,
-        "one of " + String.join(", ", ENGINES));
-    String dtypeName = dtype == null ? FLOAT32 : dtype.toLowerCase(Locale.ROOT);
-    require(DTYPES.contains(dtypeName), key, "dtype", dtype, "one of " + String.join(", ", DTYPES));
-    require(
-        PYTORCH.equals(engineName) || FLOAT32.equals(dtypeName),
-        key,
-        "dtype",
-        dtype,
-        "ONNX Runtime computes in the ONNX file's own precision; half precision needs engine"
-            + " pytorch");
-    require(files != null, key, "files", null, "required");
-    String weights = PYTORCH.equals(engineName) ? "files.torchscript" : "files.model";
-    require(
-        files.weightsFor(engineName) != null,
-        key,
-        weights,
-        null,
-        PYTORCH.equals(engineName)
-            ? "engine pytorch needs a TorchScript file (deploy/models/export_model.py writes one)"
-            : "required");
-    require(files.tokenizer() != null, key, "files.tokenizer", null, "required");
-    checkFile(key + "." + weights, files.weightsFor(engineName));
-    checkFile(key + ".files.tokenizer", files.tokenizer());
-    require(
-        pooling != null,
-        key,
-        "pooling",
-        null,
-        "required, one of " + String.join(", ", Pooling.configNames()));
-    require(maxLength >= 2, key, "max_length", maxLength, "must be at least 2");
-    require(dimension >= 1, key, "dimension", dimension, "must be at least 1");
-    String paddingSide = padding == null ? "right" : padding.toLowerCase(Locale.ROOT);
-    require(
-        paddingSide.equals("right") || paddingSide.equals("left"),
-        key,
-        "padding",
-        padding,
-        "left or right");
+    Check.require(runtime != null, key, "files", null, "required");
+    Check.require(text != null, key, "max_length", null, "required");
+    Check.require(head != null, key, "pooling", null, "required");
     return new ModelSpec(
         name,
         displayName == null || displayName.isBlank() ? name : displayName,
         source == null ? "" : source,
-        engineName,
-        dtypeName,
-        files,
-        pooling,
-        normalize,
-        maxLength,
-        passagePrefix == null ? "" : passagePrefix,
-        queryPrefix == null ? "" : queryPrefix,
-        dimension,
-        paddingSide);
+        runtime.validated(key),
+        text.validated(key),
+        head.validated(key));
   }
 
   /** The weights file this spec's engine loads. */
   public FileRef weights() {
-    return files.weightsFor(engine);
-  }
-
-  public boolean leftPadding() {
-    return "left".equals(padding);
+    return runtime.weights();
   }
 
   /** This spec with another max length, e.g. to compare with vectors made at another length. */
   public ModelSpec withMaxLength(int newMaxLength) {
-    return derive(engine, dtype, files, newMaxLength, passagePrefix, dimension, padding);
+    return with(runtime, text.withMaxLength(newMaxLength), head);
   }
 
   /** This spec with another passage prefix, e.g. {@code "query: "} on both sides for STS. */
   public ModelSpec withPassagePrefix(String prefix) {
-    return derive(engine, dtype, files, maxLength, prefix, dimension, padding);
+    return with(runtime, text.withPassagePrefix(prefix), head);
+  }
+
+  /** This spec with another task in its query instruction (queries only, never passages). */
+  public ModelSpec withTask(String task) {
+    Check.require(
+        text.query().hasTask(),
+        "models." + name,
+        "default_task",
+        task,
+        "the model's query instruction has no " + QueryInstruction.TASK);
+    return with(runtime, text.withDefaultTask(task), head);
   }
 
   /**
    * This spec cut to the first {@code newDimension} components (re-normalised when normalising).
    */
   public ModelSpec withDimension(int newDimension) {
-    return derive(engine, dtype, files, maxLength, passagePrefix, newDimension, padding);
+    return with(runtime, text, head.withDimension(newDimension));
   }
 
-  /** This spec padding batches on another side ({@code left} or {@code right}). */
-  public ModelSpec withPadding(String side) {
-    return derive(engine, dtype, files, maxLength, passagePrefix, dimension, side);
+  /** This spec padding batches on another side. */
+  public ModelSpec withPadding(Padding side) {
+    return with(runtime, text.withPadding(side), head);
   }
 
-  /** This spec run by another engine ({@code onnxruntime} or {@code pytorch}). */
+  /** This spec run by another engine, named as in the registry ({@code onnxruntime}, ...). */
   public ModelSpec withEngine(String newEngine) {
-    return derive(newEngine, dtype, files, maxLength, passagePrefix, dimension, padding);
+    return withEngine(parse(EngineType.class, "engine", newEngine));
   }
 
-  /** This spec computing in another precision ({@code float32}, {@code float16}, ...). */
+  public ModelSpec withEngine(EngineType newEngine) {
+    return with(runtime.withEngine(newEngine), text, head);
+  }
+
+  /** This spec computing in another precision, named as in the registry ({@code float16}, ...). */
   public ModelSpec withDtype(String newDtype) {
-    return derive(engine, newDtype, files, maxLength, passagePrefix, dimension, padding);
+    return withDtype(parse(Dtype.class, "dtype", newDtype));
+  }
+
+  public ModelSpec withDtype(Dtype newDtype) {
+    return with(runtime.withDtype(newDtype), text, head);
   }
 
   /** This spec with a TorchScript copy of its model, for the PyTorch engine. */
   public ModelSpec withTorchScript(FileRef torchscript) {
-    return derive(
-        engine,
-        dtype,
-        files.withTorchScript(torchscript),
-        maxLength,
-        passagePrefix,
-        dimension,
-        padding);
+    return with(runtime.withTorchScript(torchscript), text, head);
   }
 
-  private ModelSpec derive(
-      String newEngine,
-      String newDtype,
-      ModelFiles newFiles,
-      int length,
-      String prefix,
-      int dims,
-      String side) {
-    return new ModelSpec(
-            name,
-            displayName,
-            source,
-            newEngine,
-            newDtype,
-            newFiles,
-            pooling,
-            normalize,
-            length,
-            prefix,
-            queryPrefix,
-            dims,
-            side)
-        .validated();
+  private <E extends Enum<E>> E parse(Class<E> type, String field, String value) {
+    Check.require(
+        ConfigNames.find(type, value).isPresent(),
+        "models." + name,
+        field,
+        value,
+        "one of " + ConfigNames.list(type));
+    return ConfigNames.parse(type, value, field);
+  }
+
+  private ModelSpec with(ModelRuntime newRuntime, TextFormat newText, PoolingHead newHead) {
+    return new ModelSpec(name, displayName, source, newRuntime, newText, newHead).validated();
   }
 
   /** A hash of every setting that changes the vectors; tables built with equal ones agree. */
   public String fingerprint() {
-    String canonical =
-        String.join(
-            "\n",
-            "model=" + weights().sha256(),
-            "tokenizer=" + files.tokenizer().sha256(),
-            "engine=" + engine,
-            "dtype=" + dtype,
-            "pooling=" + pooling.configName(),
-            "normalize=" + normalize,
-            "max_length=" + maxLength,
-            "passage_prefix=" + passagePrefix,
-            "dimension=" + dimension);
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "model=" + weights().sha256(),
+                "tokenizer=" + runtime.files().tokenizer().sha256(),
+                "engine=" + runtime.engine(),
+                "dtype=" + runtime.dtype(),
+                "pooling=" + head.pooling().configName(),
+                "normalize=" + head.normalize(),
+                "max_length=" + text.maxLength(),
+                "passage_prefix=" + text.passagePrefix(),
+                "dimension=" + head.dimension()));
+    // settings added later are recorded only when set, so earlier tables keep their fingerprints
+    if (text.appendsEos()) {
+      lines.add("eos_token=" + text.eosToken());
+    }
+    if (!text.query().template().isEmpty()) {
+      lines.add("query_prefix=" + text.query().template());
+      lines.add("default_task=" + text.query().defaultTask());
+    }
+    for (DenseLayer layer : head.dense()) {
+      lines.add("dense=" + layer.canonical());
+    }
     try {
       byte[] digest =
-          MessageDigest.getInstance("SHA-256").digest(canonical.getBytes(StandardCharsets.UTF_8));
+          MessageDigest.getInstance("SHA-256")
+              .digest(String.join("\n", lines).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
-    }
-  }
-
-  private static void checkFile(String key, FileRef file) {
-    require(
-        file.location() != null && !file.location().isBlank(),
-        key,
-        "location",
-        file.location(),
-        "required");
-    require(
-        file.sha256() != null && file.sha256().matches("[0-9a-f]{64}"),
-        key,
-        "sha256",
-        file.sha256(),
-        "must be 64 lowercase hex digits (sha256sum FILE prints it)");
-  }
-
-  private static void require(boolean ok, String key, String field, Object value, String why) {
-    if (!ok) {
-      throw new IllegalArgumentException(
-          String.format("Cannot set %s.%s to %s: %s", key, field, value, why));
     }
   }
 }

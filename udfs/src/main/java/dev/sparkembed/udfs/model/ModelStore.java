@@ -17,7 +17,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import org.apache.hadoop.conf.Configuration;
 
 /**
  * Puts model files on local disk, once per JVM, and proves each is the file its registry entry
@@ -91,7 +90,7 @@ public final class ModelStore {
     }
   }
 
-  private static InputStream open(FileRef file) throws IOException {
+  static InputStream open(FileRef file) throws IOException {
     if (file.onClasspath()) {
       ClassLoader loader = Thread.currentThread().getContextClassLoader();
       if (loader == null) {
@@ -115,7 +114,7 @@ public final class ModelStore {
       return Files.newInputStream(local);
     }
     org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(uri);
-    return path.getFileSystem(new Configuration()).open(path);
+    return path.getFileSystem(ClusterStorage.configuration()).open(path);
   }
 
   /**

@@ -1,16 +1,30 @@
 package dev.sparkembed.udfs.model;
 
-import dev.sparkembed.udfs.engine.Pooling;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.List;
 
 /**
- * One model as a registry file states it. Settings left out come from the model's folder when it
- * names one ({@code folder:}), or from defaults; {@link #resolve} decides them all.
+ * One model as a registry file states it, or as its folder's files state it. Settings left out come
+ * from the model's folder when it names one ({@code folder:}, relative to the models root), or from
+ * defaults; {@link #resolve} decides them all.
+ *
+ * @param queryPrefix what a query needs before it; {@code {task}} in it is replaced by the task
+ * @param defaultTask the task of the query instruction when a run names none
+ * @param appendEos whether every text must end with the end-of-sequence token (default: when the
+ *     pooling is last_token); appended when the tokenizer does not add it
+ * @param eosToken that token; default: the folder's ({@code config.json} eos_token_id, else {@code
+ *     tokenizer_config.json} eos_token)
+ * @param attention how the model attends (informational: the export decides it)
+ * @param install the Hugging Face id {@code deploy/models/export_model.py} exports the folder from
+ * @param dense the folder's Dense modules; not a registry key
  */
-record RegistryEntry(
+public record RegistryEntry(
     String displayName,
     String source,
-    String engine,
-    String dtype,
+    EngineType engine,
+    Dtype dtype,
     String folder,
     ModelFiles files,
     Pooling pooling,
@@ -18,26 +32,100 @@ record RegistryEntry(
     Integer maxLength,
     String passagePrefix,
     String queryPrefix,
+    String defaultTask,
+    Boolean appendEos,
+    String eosToken,
     Integer dimension,
-    String padding) {
+    List<Integer> matryoshkaDims,
+    Padding padding,
+    Attention attention,
+    String install,
+    @JsonIgnore List<DenseLayer> dense) {
 
-  ModelSpec resolve(String name) {
-    ModelSpec base = folder == null ? null : ModelFolder.read(name, folder, files);
-    return new ModelSpec(
-            name,
-            first(displayName, base == null ? null : base.displayName()),
-            first(source, base == null ? null : base.source()),
-            first(engine, base == null ? null : base.engine()),
-            first(dtype, base == null ? null : base.dtype()),
-            base == null ? files : base.files(),
-            first(pooling, base == null ? null : base.pooling()),
-            first(normalize, base == null ? Boolean.TRUE : base.normalize()),
-            first(maxLength, base == null ? 0 : base.maxLength()),
-            first(passagePrefix, base == null ? null : base.passagePrefix()),
-            first(queryPrefix, base == null ? null : base.queryPrefix()),
-            first(dimension, base == null ? 0 : base.dimension()),
-            first(padding, base == null ? null : base.padding()))
-        .validated();
+  /** The model, its folder read from {@code folderPath} when the entry names a folder. */
+  ModelSpec resolve(String name, String folderPath) {
+    RegistryEntry stated =
+        folderPath == null ? this : over(ModelFolder.read(name, folderPath, files));
+    return stated.toSpec(name);
+  }
+
+  /** This entry's settings, with those it leaves out taken from {@code base}. */
+  private RegistryEntry over(RegistryEntry base) {
+    return new RegistryEntry(
+        first(displayName, base.displayName),
+        first(source, base.source),
+        first(engine, base.engine),
+        first(dtype, base.dtype),
+        folder,
+        base.files,
+        first(pooling, base.pooling),
+        first(normalize, base.normalize),
+        first(maxLength, base.maxLength),
+        first(passagePrefix, base.passagePrefix),
+        first(queryPrefix, base.queryPrefix),
+        first(defaultTask, base.defaultTask),
+        first(appendEos, base.appendEos),
+        first(eosToken, base.eosToken),
+        first(dimension, base.dimension),
+        first(matryoshkaDims, base.matryoshkaDims),
+        first(padding, base.padding),
+        first(attention, base.attention),
+        first(install, base.install),
+        first(dense, base.dense));
+  }
+
+  ModelSpec toSpec(String name) {
+    String key = "models." + name;
+    boolean needsEos = first(appendEos, pooling == Pooling.LAST_TOKEN);
+    Check.require(
+        !needsEos || (eosToken != null && !eosToken.isEmpty()),
+        key,
+        "eos_token",
+        "nothing",
+        "the model ends every text with an end-of-sequence token, and neither the registry nor"
+            + " the folder (config.json eos_token_id, tokenizer_config.json eos_token) names it;"
+            + " set eos_token, or append_eos: false");
+    ModelSpec spec =
+        new ModelSpec(
+                name,
+                displayName,
+                source,
+                new ModelRuntime(engine, dtype, files),
+                new TextFormat(
+                    passagePrefix,
+                    new QueryInstruction(queryPrefix, defaultTask),
+                    needsEos ? eosToken : "",
+                    padding,
+                    first(maxLength, 0)),
+                new PoolingHead(
+                    pooling,
+                    dense,
+                    first(normalize, Boolean.TRUE),
+                    first(dimension, 0),
+                    matryoshkaDims))
+            .validated();
+    if (needsEos) {
+      requireToken(spec);
+    }
+    return spec;
+  }
+
+  /** Refuses, before any work, a tokenizer that does not have the end token the model needs. */
+  private static void requireToken(ModelSpec spec) {
+    FileRef tokenizer = spec.runtime().files().tokenizer();
+    try (InputStream in = ModelStore.open(tokenizer)) {
+      String token = spec.text().eosToken();
+      if (TokenizerVocabulary.read(in).id(token).isEmpty()) {
+        throw new ModelFileException(
+            String.format(
+                "Model %s ends every text with the token '%s', and its tokenizer (%s) has no such"
+                    + " token: the tokenizer is not this model's, or eos_token is wrong",
+                spec.name(), token, tokenizer.location()));
+      }
+    } catch (IOException e) {
+      throw new ModelFileException(
+          "Cannot read tokenizer " + tokenizer.location() + ": " + e.getMessage(), e);
+    }
   }
 
   private static <T> T first(T stated, T fallback) {

@@ -4,26 +4,30 @@ import ai.djl.inference.Predictor;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.Embedded;
 import dev.sparkembed.udfs.embed.LongText;
+import dev.sparkembed.udfs.embed.TextRole;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
 import dev.sparkembed.udfs.engine.EncodedBatch;
 import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.engine.ModelCache;
 import dev.sparkembed.udfs.engine.Placement;
+import dev.sparkembed.udfs.model.ClusterStorage;
 import dev.sparkembed.udfs.model.ModelSpec;
 import java.util.Iterator;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.StructType;
 import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.TaskCompletionListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The executor side of the embedding job: rows of {@link EmbeddingTable#INPUT} in, rows of {@link
- * EmbeddingTable#OUTPUT} out. The model comes from this JVM's {@link ModelCache}; the predictor
- * belongs to the task and is closed when the task ends.
+ * The executor side of embedding, shared by the job and the {@code SentenceEmbedder} Transformer:
+ * rows in, embedded rows out, as its {@link PartitionRows} reads and writes them (the job's: {@link
+ * EmbeddingTable#INPUT} in, {@link EmbeddingTable#OUTPUT} out). The model comes from this JVM's
+ * {@link ModelCache}; the predictor belongs to the task and is closed when the task ends. Model
+ * files are read through the driver's Hadoop configuration, which the function carries.
  */
 public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   private static final long serialVersionUID = 1L;
@@ -33,10 +37,15 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   private final BatchSettings settings;
   private final LongText longText;
   private final DeviceSettings devices;
+  private final TextRole role;
+  private final PartitionRows layout;
   private final LongAccumulator rowsDone;
   private final LongAccumulator tokensDone;
+  private final ClusterStorage.Shipped hadoopConf = ClusterStorage.ship();
 
   /**
+   * The job's: rows of {@link EmbeddingTable#INPUT} embedded as passages.
+   *
    * @param rowsDone counts embedded rows as batches finish (for progress), or null
    * @param tokensDone counts embedded tokens as batches finish, or null
    */
@@ -47,19 +56,52 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
       DeviceSettings devices,
       LongAccumulator rowsDone,
       LongAccumulator tokensDone) {
+    this(
+        spec, settings, longText, devices, TextRole.PASSAGE, new TableRows(), rowsDone, tokensDone);
+  }
+
+  /** Any rows, read and written as {@code layout} says, their texts embedded in {@code role}. */
+  public EmbedPartitions(
+      ModelSpec spec,
+      BatchSettings settings,
+      LongText longText,
+      DeviceSettings devices,
+      TextRole role,
+      PartitionRows layout) {
+    this(spec, settings, longText, devices, role, layout, null, null);
+  }
+
+  private EmbedPartitions(
+      ModelSpec spec,
+      BatchSettings settings,
+      LongText longText,
+      DeviceSettings devices,
+      TextRole role,
+      PartitionRows layout,
+      LongAccumulator rowsDone,
+      LongAccumulator tokensDone) {
     this.spec = spec;
     this.settings = settings;
     this.longText = longText;
     this.devices = devices;
+    this.role = role;
+    this.layout = layout;
     this.rowsDone = rowsDone;
     this.tokensDone = tokensDone;
+  }
+
+  /** The schema of the rows this function returns. */
+  public StructType outputSchema() {
+    return layout.outputSchema();
   }
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
     TaskContext task = TaskContext.get();
     Placement placement = devices.placementFor(task);
-    EncoderModel model = ModelCache.get(spec, placement, ExecutorCores.get());
+    EncoderModel model =
+        ClusterStorage.with(
+            hadoopConf.get(), () -> ModelCache.get(spec, placement, ExecutorCores.get()));
     if (task != null) {
       LOG.info(
           "sparkembed: task {} (partition {}) embeds with {} for {} on {}",
@@ -88,12 +130,9 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
               if (tokensDone != null) {
                 tokensDone.add(batchTokens);
               }
-            });
-    Iterator<Embedded<Row>> embedded =
-        embedder.embed(
-            rows,
-            row -> row.getString(2),
-            row -> "paper_id=" + row.getString(0) + ", paragraph_index=" + row.getInt(1));
+            },
+            role);
+    Iterator<Embedded<Row>> embedded = embedder.embed(rows, layout::text, layout::describe);
     return new Iterator<>() {
       @Override
       public boolean hasNext() {
@@ -106,16 +145,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
 
       @Override
       public Row next() {
-        Embedded<Row> e = embedded.next();
-        Row in = e.item();
-        return RowFactory.create(
-            in.getString(0),
-            in.getInt(1),
-            e.vector(),
-            e.tokenCount(),
-            e.truncated(),
-            e.chunks(),
-            in.getString(3));
+        return layout.output(embedded.next());
       }
     };
   }

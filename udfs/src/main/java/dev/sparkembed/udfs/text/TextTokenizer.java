@@ -2,22 +2,27 @@ package dev.sparkembed.udfs.text;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sparkembed.udfs.model.ModelFileException;
+import dev.sparkembed.udfs.model.TokenizerVocabulary;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * A Hugging Face {@code tokenizer.json} with the model's own max length.
+ * A Hugging Face {@code tokenizer.json} with the model's own max length and, for models that pool
+ * an end-of-sequence token, that token at the end of every text.
  *
  * <p>Truncation and padding written in the tokenizer file are switched off: the file's values are
  * often not the model's (the MiniLM file says 128 where the model uses 256). Texts are encoded
  * whole, so the count before truncation is known, then cut here to {@code maxLength}, keeping the
- * special tokens the tokenizer puts at the start and the end.
+ * special tokens the tokenizer puts at the start and the end. The end-of-sequence token is appended
+ * only when the tokenizer's post-processor does not add it already (older Qwen3-Embedding files do
+ * not), and counts as a special token at the end: truncation keeps it.
  */
 public final class TextTokenizer implements AutoCloseable {
 
@@ -28,8 +33,16 @@ public final class TextTokenizer implements AutoCloseable {
   private final int maxLength;
   private final int leadingSpecials;
   private final int trailingSpecials;
+  private final long appendedId;
 
   public TextTokenizer(Path tokenizerJson, int maxLength) {
+    this(tokenizerJson, maxLength, "");
+  }
+
+  /**
+   * @param eosToken the token every text must end with; empty for none
+   */
+  public TextTokenizer(Path tokenizerJson, int maxLength, String eosToken) {
     try {
       this.tokenizer =
           HuggingFaceTokenizer.builder()
@@ -41,9 +54,12 @@ public final class TextTokenizer implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot load tokenizer " + tokenizerJson, e);
     }
-    this.highestId = highestId(tokenizerJson);
+    TokenizerVocabulary vocabulary = vocabulary(tokenizerJson);
+    this.highestId = vocabulary.highestId();
     this.maxLength = maxLength;
-    long[] mask = tokenizer.encode(PROBE).getSpecialTokenMask();
+    Encoding probe = tokenizer.encode(PROBE);
+    this.appendedId = appendedId(vocabulary, eosToken, probe.getIds(), tokenizerJson);
+    long[] mask = probe.getSpecialTokenMask();
     int lead = 0;
     while (lead < mask.length && mask[lead] == 1) {
       lead++;
@@ -57,7 +73,32 @@ public final class TextTokenizer implements AutoCloseable {
           "max length " + maxLength + " leaves no room for text after the special tokens");
     }
     this.leadingSpecials = lead;
-    this.trailingSpecials = trail;
+    this.trailingSpecials = trail + (appendedId >= 0 ? 1 : 0);
+  }
+
+  /** The id to append to every text: -1 when none is needed or the tokenizer adds it itself. */
+  private static long appendedId(
+      TokenizerVocabulary vocabulary, String eosToken, long[] probe, Path tokenizerJson) {
+    if (eosToken == null || eosToken.isEmpty()) {
+      return -1;
+    }
+    int id =
+        vocabulary
+            .id(eosToken)
+            .orElseThrow(
+                () ->
+                    new ModelFileException(
+                        "The model ends every text with the token '"
+                            + eosToken
+                            + "', and tokenizer "
+                            + tokenizerJson
+                            + " has no such token"));
+    return probe.length > 0 && probe[probe.length - 1] == id ? -1 : id;
+  }
+
+  /** Whether this tokenizer appends the end-of-sequence token itself (the file does not). */
+  public boolean appendsEos() {
+    return appendedId >= 0;
   }
 
   /** The largest token id the tokenizer can produce: its vocabulary and added tokens. */
@@ -65,22 +106,9 @@ public final class TextTokenizer implements AutoCloseable {
     return highestId;
   }
 
-  private static int highestId(Path tokenizerJson) {
-    try {
-      JsonNode json = new ObjectMapper().readTree(tokenizerJson.toFile());
-      int highest = -1;
-      JsonNode vocab = json.path("model").path("vocab");
-      if (vocab.isObject()) {
-        for (JsonNode id : (Iterable<JsonNode>) vocab::elements) {
-          highest = Math.max(highest, id.asInt());
-        }
-      } else if (vocab.isArray()) {
-        highest = vocab.size() - 1; // Unigram: ids are positions
-      }
-      for (JsonNode added : json.path("added_tokens")) {
-        highest = Math.max(highest, added.path("id").asInt());
-      }
-      return highest;
+  private static TokenizerVocabulary vocabulary(Path tokenizerJson) {
+    try (InputStream in = Files.newInputStream(tokenizerJson)) {
+      return TokenizerVocabulary.read(in);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read tokenizer " + tokenizerJson, e);
     }
@@ -91,22 +119,34 @@ public final class TextTokenizer implements AutoCloseable {
   }
 
   public TokenizedText[] tokenize(List<String> texts) {
+    return tokenize(texts, maxLength);
+  }
+
+  /**
+   * The texts cut to {@code limit} tokens (at most the max length), e.g. a batch's token budget
+   * when one text alone would exceed it.
+   */
+  public TokenizedText[] tokenize(List<String> texts, int limit) {
     Encoding[] encodings = tokenizer.batchEncode(texts);
     TokenizedText[] out = new TokenizedText[encodings.length];
     for (int i = 0; i < encodings.length; i++) {
-      out[i] = cut(encodings[i].getIds(), encodings[i].getTypeIds());
+      out[i] =
+          cut(withEos(encodings[i].getIds()), withEos(encodings[i].getTypeIds(), 0), limit(limit));
     }
     return out;
   }
 
   public TokenizedText tokenize(String text) {
     Encoding encoding = tokenizer.encode(text);
-    return cut(encoding.getIds(), encoding.getTypeIds());
+    return cut(withEos(encoding.getIds()), withEos(encoding.getTypeIds(), 0), maxLength);
   }
 
-  /** Text tokens one window holds: the max length less the special tokens around the text. */
-  public int textWindow() {
-    return maxLength - leadingSpecials - trailingSpecials;
+  /**
+   * Text tokens one window of at most {@code limit} tokens (and at most the max length) holds: that
+   * less the special tokens around the text.
+   */
+  public int textWindow(int limit) {
+    return limit(limit) - leadingSpecials - trailingSpecials;
   }
 
   /**
@@ -115,14 +155,20 @@ public final class TextTokenizer implements AutoCloseable {
    * is one window, the same as {@link #tokenize(String)}.
    */
   public List<TokenizedText> chunks(String text, int overlap) {
+    return chunks(text, overlap, maxLength);
+  }
+
+  /** {@link #chunks(String, int)} with windows of at most {@code limit} tokens. */
+  public List<TokenizedText> chunks(String text, int overlap, int limit) {
+    int tokens = limit(limit);
     Encoding encoding = tokenizer.encode(text);
-    long[] ids = encoding.getIds();
-    long[] types = encoding.getTypeIds();
-    if (ids.length <= maxLength) {
+    long[] ids = withEos(encoding.getIds());
+    long[] types = withEos(encoding.getTypeIds(), 0);
+    if (ids.length <= tokens) {
       return List.of(new TokenizedText(ids, types, ids.length));
     }
     int contentEnd = ids.length - trailingSpecials;
-    int window = textWindow();
+    int window = textWindow(tokens);
     if (overlap < 0 || overlap >= window) {
       throw new IllegalArgumentException(
           String.format(
@@ -149,14 +195,36 @@ public final class TextTokenizer implements AutoCloseable {
     }
   }
 
-  private TokenizedText cut(long[] ids, long[] typeIds) {
+  private long[] withEos(long[] ids) {
+    return withEos(ids, appendedId);
+  }
+
+  private long[] withEos(long[] values, long appended) {
+    if (appendedId < 0) {
+      return values;
+    }
+    long[] out = Arrays.copyOf(values, values.length + 1);
+    out[values.length] = appended;
+    return out;
+  }
+
+  private int limit(int limit) {
+    int tokens = Math.min(limit, maxLength);
+    if (leadingSpecials + trailingSpecials >= tokens) {
+      throw new IllegalArgumentException(
+          "a limit of " + limit + " tokens leaves no room for text after the special tokens");
+    }
+    return tokens;
+  }
+
+  private TokenizedText cut(long[] ids, long[] typeIds, int limit) {
     int count = ids.length;
-    if (count <= maxLength) {
+    if (count <= limit) {
       return new TokenizedText(ids, typeIds, count);
     }
-    int head = maxLength - trailingSpecials;
-    long[] keptIds = Arrays.copyOf(ids, maxLength);
-    long[] keptTypes = Arrays.copyOf(typeIds, maxLength);
+    int head = limit - trailingSpecials;
+    long[] keptIds = Arrays.copyOf(ids, limit);
+    long[] keptTypes = Arrays.copyOf(typeIds, limit);
     System.arraycopy(ids, count - trailingSpecials, keptIds, head, trailingSpecials);
     System.arraycopy(typeIds, count - trailingSpecials, keptTypes, head, trailingSpecials);
     return new TokenizedText(keptIds, keptTypes, count);

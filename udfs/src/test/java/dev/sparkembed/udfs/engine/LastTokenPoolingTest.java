@@ -11,8 +11,14 @@ import dev.sparkembed.udfs.model.FileRef;
 import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelFiles;
 import dev.sparkembed.udfs.model.ModelRegistry;
+import dev.sparkembed.udfs.model.ModelRuntime;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.model.ModelStore;
+import dev.sparkembed.udfs.model.Padding;
+import dev.sparkembed.udfs.model.Pooling;
+import dev.sparkembed.udfs.model.PoolingHead;
+import dev.sparkembed.udfs.model.QueryInstruction;
+import dev.sparkembed.udfs.model.TextFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,23 +51,25 @@ class LastTokenPoolingTest {
     Path onnx = dir.resolve("tiny-decoder.onnx");
     Path script = Paths.get("src/test/python/tiny_decoder.py");
     assertEquals(0, run(PYTHON, script.toString(), onnx.toString(), "30522"), "export failed");
-    FileRef tokenizer = ModelRegistry.builtIn().get("all-minilm-l6-v2").files().tokenizer();
+    FileRef tokenizer =
+        ModelRegistry.builtIn().get("all-minilm-l6-v2").runtime().files().tokenizer();
     right =
-        new ModelSpec(
-                "tiny-decoder",
-                null,
-                "built by tiny_decoder.py",
-                null,
-                null,
-                new ModelFiles(new FileRef(onnx.toString(), ModelStore.sha256(onnx)), tokenizer),
-                Pooling.LAST_TOKEN,
-                true,
-                64,
-                "",
-                "Instruct: Given a question, find the passage that answers it\nQuery: ",
-                32,
-                "right")
-            .validated();
+        spec(
+            "tiny-decoder",
+            new ModelFiles(new FileRef(onnx.toString(), ModelStore.sha256(onnx)), tokenizer),
+            "Instruct: Given a question, find the passage that answers it\nQuery: ");
+  }
+
+  /** A last-token model on BERT's tokenizer, which has no end token to append. */
+  private static ModelSpec spec(String name, ModelFiles files, String queryPrefix) {
+    return new ModelSpec(
+            name,
+            null,
+            "built by tiny_decoder.py",
+            new ModelRuntime(null, null, files),
+            new TextFormat("", new QueryInstruction(queryPrefix, ""), "", Padding.RIGHT, 64),
+            new PoolingHead(Pooling.LAST_TOKEN, List.of(), true, 32, List.of()))
+        .validated();
   }
 
   private static int run(String... command) throws IOException, InterruptedException {
@@ -85,23 +93,12 @@ class LastTokenPoolingTest {
     Path script = Paths.get("src/test/python/tiny_decoder.py");
     assertEquals(0, run(PYTHON, script.toString(), small.toString(), "1000"), "export failed");
     ModelSpec mismatched =
-        new ModelSpec(
-                "tiny-decoder-1000",
-                null,
-                "built by tiny_decoder.py",
-                null,
-                null,
-                new ModelFiles(
-                    new FileRef(small.toString(), ModelStore.sha256(small)),
-                    right.files().tokenizer()),
-                Pooling.LAST_TOKEN,
-                true,
-                64,
-                "",
-                "",
-                32,
-                "right")
-            .validated();
+        spec(
+            "tiny-decoder-1000",
+            new ModelFiles(
+                new FileRef(small.toString(), ModelStore.sha256(small)),
+                right.runtime().files().tokenizer()),
+            "");
     ModelFileException e =
         assertThrows(
             ModelFileException.class, () -> EncoderModel.load(mismatched, EnginePlan.cpu(1)));
@@ -113,7 +110,7 @@ class LastTokenPoolingTest {
 
   @Test
   void sameVectorUnderLeftAndRightPaddingAndAlone() {
-    ModelSpec left = right.withPadding("left");
+    ModelSpec left = right.withPadding(Padding.LEFT);
     assertEquals(right.fingerprint(), left.fingerprint(), "padding does not change vectors");
     List<String> texts =
         List.of(

@@ -8,7 +8,6 @@ import dev.sparkembed.udfs.TestData;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
 import dev.sparkembed.udfs.engine.ModelCache;
-import dev.sparkembed.udfs.engine.Pooling;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,9 +31,12 @@ class ModelFolderTest {
     folder = dir.resolve("all-MiniLM-L6-v2");
     Files.createDirectories(folder.resolve("onnx"));
     Files.createDirectories(folder.resolve("1_Pooling"));
-    Files.copy(ModelStore.localCopy(BUILT_IN.files().model()), folder.resolve("onnx/model.onnx"));
     Files.copy(
-        ModelStore.localCopy(BUILT_IN.files().tokenizer()), folder.resolve("tokenizer.json"));
+        ModelStore.localCopy(BUILT_IN.runtime().files().model()),
+        folder.resolve("onnx/model.onnx"));
+    Files.copy(
+        ModelStore.localCopy(BUILT_IN.runtime().files().tokenizer()),
+        folder.resolve("tokenizer.json"));
     Files.writeString(
         folder.resolve("modules.json"),
         """
@@ -70,10 +72,10 @@ class ModelFolderTest {
   void readsEverySettingFromTheFolderAndGivesTheBuiltInsVectors() {
     ModelSpec spec = ModelRegistry.builtIn().get(folder.toString());
     assertEquals("all-minilm-l6-v2", spec.name());
-    assertEquals(Pooling.MEAN, spec.pooling());
-    assertTrue(spec.normalize());
-    assertEquals(256, spec.maxLength());
-    assertEquals(384, spec.dimension());
+    assertEquals(Pooling.MEAN, spec.head().pooling());
+    assertTrue(spec.head().normalize());
+    assertEquals(256, spec.text().maxLength());
+    assertEquals(384, spec.head().dimension());
     assertEquals(BUILT_IN.fingerprint(), spec.fingerprint(), "same files, same settings");
 
     List<String> texts = List.of("Coral reefs bleach in warm water.", "word ".repeat(300));
@@ -102,16 +104,16 @@ class ModelFolderTest {
                 """
                     .formatted(folder))
             .get("mine");
-    assertEquals(Pooling.CLS, spec.pooling());
-    assertEquals(128, spec.dimension());
-    assertEquals(256, spec.maxLength());
-    assertEquals("passage: ", spec.passagePrefix());
-    assertEquals("query: ", spec.queryPrefix());
+    assertEquals(Pooling.CLS, spec.head().pooling());
+    assertEquals(128, spec.head().dimension());
+    assertEquals(256, spec.text().maxLength());
+    assertEquals("passage: ", spec.text().passagePrefix());
+    assertEquals("query: ", spec.text().query().template());
   }
 
   @Test
   void aCorruptedFileIsRefusedNamingTheFileAndBothHashes() throws IOException {
-    String expected = BUILT_IN.files().model().sha256();
+    String expected = BUILT_IN.runtime().files().model().sha256();
     byte[] weights = Files.readAllBytes(folder.resolve("onnx/model.onnx"));
     weights[weights.length / 2] ^= 1;
     Files.write(folder.resolve("onnx/model.onnx"), weights);
@@ -124,7 +126,8 @@ class ModelFolderTest {
               model: {sha256: %s}
         """
             .formatted(folder, expected);
-    ModelFileException e = assertThrows(ModelFileException.class, () -> registry(yaml));
+    ModelRegistry registry = registry(yaml); // a folder is read when its model is used
+    ModelFileException e = assertThrows(ModelFileException.class, () -> registry.get("mine"));
     assertTrue(e.getMessage().contains("onnx/model.onnx"), e.getMessage());
     assertTrue(e.getMessage().contains(expected), e.getMessage());
     assertTrue(e.getMessage().contains(ModelStore.sha256(folder.resolve("onnx/model.onnx"))));
@@ -143,14 +146,17 @@ class ModelFolderTest {
   @Test
   void aTorchScriptModelPtRunsOnPyTorchAloneOrBesideTheOnnxFile() throws IOException {
     ModelSpec fixture = TestData.torchScript("all-minilm-l6-v2");
-    Files.copy(ModelStore.localCopy(fixture.files().torchscript()), folder.resolve("model.pt"));
+    Files.copy(
+        ModelStore.localCopy(fixture.runtime().files().torchscript()), folder.resolve("model.pt"));
     List<String> texts = List.of("A folder with both files.", "Zwei Dateien, ein Modell.");
 
     ModelSpec both = ModelRegistry.builtIn().get(folder.toString());
-    assertEquals(ModelSpec.ONNX_RUNTIME, both.engine(), "the ONNX file is the default");
-    assertEquals(fixture.files().torchscript().sha256(), both.files().torchscript().sha256());
+    assertEquals(EngineType.ONNXRUNTIME, both.runtime().engine(), "the ONNX file is the default");
+    assertEquals(
+        fixture.runtime().files().torchscript().sha256(),
+        both.runtime().files().torchscript().sha256());
     float[][] onnx = embed(both, texts);
-    float[][] torch = embed(both.withEngine(ModelSpec.PYTORCH), texts);
+    float[][] torch = embed(both.withEngine(EngineType.PYTORCH), texts);
     for (int i = 0; i < texts.size(); i++) {
       for (int c = 0; c < onnx[i].length; c++) {
         assertEquals(onnx[i][c], torch[i][c], 1e-4, "text " + i + " component " + c);
@@ -159,7 +165,7 @@ class ModelFolderTest {
 
     Files.delete(folder.resolve("onnx/model.onnx"));
     ModelSpec torchOnly = ModelRegistry.builtIn().get(folder.toString());
-    assertEquals(ModelSpec.PYTORCH, torchOnly.engine(), "model.pt alone means PyTorch");
-    assertEquals(both.withEngine(ModelSpec.PYTORCH).fingerprint(), torchOnly.fingerprint());
+    assertEquals(EngineType.PYTORCH, torchOnly.runtime().engine(), "model.pt alone means PyTorch");
+    assertEquals(both.withEngine(EngineType.PYTORCH).fingerprint(), torchOnly.fingerprint());
   }
 }

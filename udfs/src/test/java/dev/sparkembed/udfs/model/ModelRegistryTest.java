@@ -3,7 +3,6 @@ package dev.sparkembed.udfs.model;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.sparkembed.udfs.engine.Pooling;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -36,18 +35,18 @@ class ModelRegistryTest {
     ModelRegistry registry = ModelRegistry.builtIn();
     ModelSpec spec = registry.get(registry.defaultModel());
     assertEquals("all-minilm-l6-v2", spec.name());
-    assertEquals(Pooling.MEAN, spec.pooling());
-    assertEquals(256, spec.maxLength());
-    assertEquals(384, spec.dimension());
-    assertEquals(true, spec.normalize());
+    assertEquals(Pooling.MEAN, spec.head().pooling());
+    assertEquals(256, spec.text().maxLength());
+    assertEquals(384, spec.head().dimension());
+    assertEquals(true, spec.head().normalize());
   }
 
   @Test
   void readsAnEntry() throws Exception {
     ModelSpec spec = parse(entry("512")).get("m");
-    assertEquals(Pooling.CLS, spec.pooling());
-    assertEquals(512, spec.maxLength());
-    assertEquals("onnxruntime", spec.engine());
+    assertEquals(Pooling.CLS, spec.head().pooling());
+    assertEquals(512, spec.text().maxLength());
+    assertEquals(EngineType.ONNXRUNTIME, spec.runtime().engine());
   }
 
   @Test

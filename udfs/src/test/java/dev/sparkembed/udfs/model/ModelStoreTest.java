@@ -17,7 +17,8 @@ class ModelStoreTest {
 
   @Test
   void copiesAClasspathFileOnceAndVerifiesIt() throws IOException {
-    FileRef tokenizer = ModelRegistry.builtIn().get("all-minilm-l6-v2").files().tokenizer();
+    FileRef tokenizer =
+        ModelRegistry.builtIn().get("all-minilm-l6-v2").runtime().files().tokenizer();
     Path copy = ModelStore.localCopy(tokenizer);
     assertEquals(tokenizer.sha256(), ModelStore.sha256(copy));
     assertEquals(copy, ModelStore.localCopy(tokenizer));

@@ -23,7 +23,9 @@ class TextTokenizerTest {
   @BeforeAll
   static void load() {
     ModelSpec spec = ModelRegistry.builtIn().get("all-minilm-l6-v2");
-    tokenizer = new TextTokenizer(ModelStore.localCopy(spec.files().tokenizer()), spec.maxLength());
+    tokenizer =
+        new TextTokenizer(
+            ModelStore.localCopy(spec.runtime().files().tokenizer()), spec.text().maxLength());
   }
 
   @AfterAll

@@ -1,9 +1,8 @@
-package dev.sparkembed.udfs.engine;
+package dev.sparkembed.udfs.model;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.Arrays;
-import java.util.Locale;
 
 /**
  * How the token vectors of one text become one vector. Every method reads only the text's own
@@ -48,6 +47,21 @@ public enum Pooling {
     void pool(float[] hidden, int offset, int length, int width, float[] out) {
       System.arraycopy(hidden, offset + (length - 1) * width, out, 0, width);
     }
+  },
+  /**
+   * The model's graph pools itself (NV-Embed-v2's latent attention): its output is one vector per
+   * text, a {@code [rows, width]} tensor, read as one position per row.
+   */
+  MODEL {
+    @Override
+    void pool(float[] hidden, int offset, int length, int width, float[] out) {
+      System.arraycopy(hidden, offset, out, 0, width);
+    }
+
+    @Override
+    public boolean graphPools() {
+      return true;
+    }
   };
 
   /**
@@ -62,24 +76,19 @@ public enum Pooling {
 
   abstract void pool(float[] hidden, int offset, int length, int width, float[] out);
 
+  /** Whether the model's own graph returns the pooled vector, one {@code [width]} row per text. */
+  public boolean graphPools() {
+    return false;
+  }
+
   @JsonValue
   public String configName() {
-    return name().toLowerCase(Locale.ROOT);
+    return ConfigNames.of(this);
   }
 
   @JsonCreator
   public static Pooling fromConfigName(String name) {
-    for (Pooling pooling : values()) {
-      if (pooling.configName().equalsIgnoreCase(name.trim())) {
-        return pooling;
-      }
-    }
-    throw new IllegalArgumentException(
-        "unknown pooling '" + name + "'; expected one of " + Arrays.toString(configNames()));
-  }
-
-  public static String[] configNames() {
-    return Arrays.stream(values()).map(Pooling::configName).toArray(String[]::new);
+    return ConfigNames.parse(Pooling.class, name, "pooling");
   }
 
   private static void sum(float[] hidden, int offset, int length, int width, float[] out) {
