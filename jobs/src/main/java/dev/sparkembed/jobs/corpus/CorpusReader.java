@@ -88,8 +88,15 @@ public final class CorpusReader {
   }
 
   private static void checkColumns(Dataset<Row> corpus, CorpusSource source) {
-    List<String> found =
-        Arrays.stream(corpus.columns()).filter(c -> !c.equals(READ_PROBLEM)).toList();
+    checkColumns(
+        Arrays.stream(corpus.columns()).filter(c -> !c.equals(READ_PROBLEM)).toList(), source);
+  }
+
+  /**
+   * Stops before any work when a column the job reads is not among {@code found}, listing them (or
+   * saying the input is empty).
+   */
+  static void checkColumns(List<String> found, CorpusSource source) {
     List<String> missing = new ArrayList<>();
     String[][] required = {
       {source.idColumn(), "--id-column"},

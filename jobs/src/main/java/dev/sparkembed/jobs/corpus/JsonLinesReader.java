@@ -9,11 +9,9 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.sparkembed.jobs.UserError;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -81,27 +79,8 @@ final class JsonLinesReader {
         // a malformed line is a rejected row, later
       }
     }
-    if (!sample.isEmpty() && !parsed) {
-      return;
-    }
-    List<String> missing = new ArrayList<>();
-    String[][] required = {
-      {source.idColumn(), "--id-column"},
-      {source.indexColumn(), "--index-column"},
-      {source.textColumn(), "--text-column"}
-    };
-    for (String[] column : required) {
-      if (!found.contains(column[0])) {
-        missing.add("'" + column[0] + "' (set " + column[1] + ")");
-      }
-    }
-    if (!missing.isEmpty()) {
-      throw new UserError(
-          String.format(
-              "Input %s has no column %s; columns found: %s",
-              source.input(),
-              String.join(", no column ", missing),
-              found.isEmpty() ? "none (is the input empty?)" : String.join(", ", found)));
+    if (sample.isEmpty() || parsed) {
+      CorpusReader.checkColumns(List.copyOf(found), source);
     }
   }
 
