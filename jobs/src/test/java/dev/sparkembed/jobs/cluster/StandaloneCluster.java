@@ -293,6 +293,20 @@ public final class StandaloneCluster implements AutoCloseable {
             Integer.toString(webUiPort)));
     try {
       master = launch(masterCommand, Map.of(), masterLog);
+      // workers take ports the system picks: only once the master's web UI holds its port can
+      // none of them take it (it happened: a worker's RPC port on the UI's, polled as HTTP)
+      await(
+          Duration.ofSeconds(90),
+          "the master's web UI on port " + webUiPort,
+          () -> {
+            try {
+              masterState();
+              return true;
+            } catch (IOException e) {
+              return false;
+            }
+          },
+          () -> tail(masterLog));
       for (int i = 0; i < specs.size(); i++) {
         workers.add(startWorker(i, specs.get(i)));
       }
