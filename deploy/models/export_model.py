@@ -329,7 +329,11 @@ def settle_decoder_pooling(out, modules, hidden):
 # Everything below except load-time checks runs without transformers (tested by sparkembed).
 
 # hub id (lowercase) -> attention the model was trained with, the token every text must end with
-# (None: none appended), and whether the family needs its own modelling code
+# (None: none appended), and whether the family needs its own modelling code. latent_tokens: the
+# graph returns the latent-attention layer's token vectors, which sentence-transformers mean-pools;
+# include_prompt False: that mean leaves the instruction's tokens out, so the end token is left to
+# sparkembed (registry append_eos) rather than put into the post-processor, where it would change
+# the prompt's token count sentence-transformers masks
 FAMILIES = {
     "qwen/qwen3-embedding-0.6b": {"attention": "causal", "eos": "<|endoftext|>"},
     "qwen/qwen3-embedding-4b": {"attention": "causal", "eos": "<|endoftext|>"},
@@ -339,7 +343,7 @@ FAMILIES = {
     "alibaba-nlp/gte-qwen2-7b-instruct": {"attention": "bidirectional", "eos": "<|endoftext|>",
                                           "remote_code": True},
     "nvidia/nv-embed-v2": {"attention": "bidirectional", "eos": "</s>", "remote_code": True,
-                           "graph_pools": True},
+                           "latent_tokens": True, "include_prompt": False},
     "tencent/kalm-embedding-gemma3-12b-2511": {"attention": "bidirectional", "eos": "<eos>"},
     "jinaai/jina-code-embeddings-1.5b": {"attention": "causal", "eos": "<|endoftext|>"},
     "google/embeddinggemma-300m": {"attention": "bidirectional", "eos": None},
@@ -370,6 +374,13 @@ def family_of(model_id, config):
             "and which end token it pools, are not in its files; known decoders: "
             + ", ".join(k for k, f in FAMILIES.items() if f["eos"]))
     return None
+
+
+def end_token_in_tokenizer(family):
+    """The end token the exported tokenizer.json's post-processor appends: the family's last-token
+    pooling reads it; None for a family that pools no end token or leaves its prompt out of the
+    pooling (its end token is appended by sparkembed, after the prompt's tokens are counted)."""
+    return family["eos"] if family.get("include_prompt", True) else None
 
 
 def refuse_unknown_modules(modules):
@@ -563,25 +574,25 @@ class LastHiddenState(torch.nn.Module):
         return self.model(**kwargs)[0]
 
 
-class PooledOutput(torch.nn.Module):
-    """For models whose own forward pools (NV-Embed-v2's latent attention): takes input_ids and
-    attention_mask by position and returns one vector per text, [batch, hidden], for
-    pooling: model. Every real token is pooled (pool_mask = attention_mask)."""
+class LatentTokenStates(torch.nn.Module):
+    """NV-Embed-v2: takes input_ids and attention_mask by position and returns the latent-attention
+    layer's vector for every token, [batch, seq, hidden], as sentence-transformers runs the model
+    (no pool_mask: its own code then skips the masked mean). sparkembed mean-pools them with
+    include_prompt: false, leaving the instruction's tokens out as the authors' pool_mask does."""
 
     def __init__(self, model):
         super().__init__()
         self.model = model
 
     def forward(self, input_ids, attention_mask, token_type_ids=None):
-        out = self.model(input_ids=input_ids, attention_mask=attention_mask,
-                         pool_mask=attention_mask, return_dict=True)
-        return out["sentence_embeddings"]
+        out = self.model(input_ids=input_ids, attention_mask=attention_mask, return_dict=True)
+        return out["sentence_embeddings"] if "sentence_embeddings" in out else out[0]
 
 
 def wrap(model, args, uses_types):
     family = getattr(args, "family", None)
-    if family and family.get("graph_pools"):
-        return PooledOutput(model).eval()
+    if family and family.get("latent_tokens"):
+        return LatentTokenStates(model).eval()
     return LastHiddenState(model, args.decoder, uses_types).eval()
 
 
@@ -707,7 +718,7 @@ def export_torchscript(model_dir, tokenizer, args, out):
     try:
         with torch.no_grad():
             example = encode(tokenizer, TRACE_TEXTS, names, args.max_length, device)
-            if getattr(args, "family", None) and not args.family.get("graph_pools"):
+            if getattr(args, "family", None):
                 check_family_attention(wrapper, tokenizer, args.family, device)
             traced = torch.jit.trace(wrapper, example, check_trace=False)
             torch.jit.save(traced, temp)
@@ -736,7 +747,7 @@ def export_onnx(model_dir, tokenizer, args, out):
     model = load_model(model_dir, torch.float32, torch.device("cpu"), args)
     names = input_names(model, tokenizer, args.decoder)
     wrapper = wrap(model, args, "token_type_ids" in names)
-    if getattr(args, "family", None) and not args.family.get("graph_pools"):
+    if getattr(args, "family", None):
         check_family_attention(wrapper, tokenizer, args.family, "cpu")
     folder = os.path.join(out, "onnx")
     path = os.path.join(folder, "model.onnx")
@@ -874,14 +885,14 @@ def export(args):
         if args.family.get("remote_code") and not args.trust_remote_code:
             raise ExportError(f"{args.family['id']} embeds through its own modelling code: pass "
                               "--trust-remote-code (read the code first)")
-        args.decoder = args.decoder or args.family["eos"] is not None
+        args.decoder = args.decoder or end_token_in_tokenizer(args.family) is not None
     os.makedirs(args.out, exist_ok=True)
     written = copy_side_files(src, model_dir, modules, args.out)
     written += carry_dense_modules(src, modules, args.out)
     tokenizer = load_tokenizer(model_dir, args.decoder, args.trust_remote_code)
     if not os.path.isfile(os.path.join(args.out, "tokenizer.json")):
         written.append(write_tokenizer_json(tokenizer, args.out))
-    if args.family and args.family["eos"]:
+    if args.family and end_token_in_tokenizer(args.family):
         if append_eos_in_post_processor(os.path.join(args.out, "tokenizer.json"),
                                         args.family["eos"]):
             say(f"tokenizer.json: its post-processor now appends {args.family['eos']}")

@@ -104,3 +104,14 @@ def test_gemma_bidirectional_masks():
     assert masks["full_attention"][0, 0].tolist() == [[True, True, True, False]] * 4
     assert masks["sliding_attention"][0, 0, 0].tolist() == [True, True, False, False]
     assert masks["sliding_attention"][0, 0, 2].tolist() == [False, True, True, False]
+
+
+def test_nv_embed_keeps_its_end_token_out_of_the_tokenizer():
+    # its instruction is left out of the mean by the prompt's token count, which an end token in
+    # the post-processor would change; last-token families get theirs in the post-processor
+    nv_embed = em.family_of("nvidia/NV-Embed-v2", {})
+    assert nv_embed["latent_tokens"] and nv_embed["include_prompt"] is False
+    assert em.end_token_in_tokenizer(nv_embed) is None
+    qwen3 = em.family_of("Qwen/Qwen3-Embedding-8B", {})
+    assert em.end_token_in_tokenizer(qwen3) == "<|endoftext|>"
+    assert em.end_token_in_tokenizer(em.family_of("BAAI/bge-m3", {})) is None

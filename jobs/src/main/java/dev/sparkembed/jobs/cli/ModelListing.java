@@ -45,7 +45,7 @@ record ModelListing(
         installed ? "yes" : "no",
         text(entry.dimension()),
         entry.pooling() == null ? FROM_FOLDER : entry.pooling().configName(),
-        entry.padding() == null ? "right" : entry.padding().configName(),
+        text(entry.padding()),
         Boolean.FALSE.equals(entry.appendEos())
             ? "-"
             : Objects.requireNonNullElse(

@@ -56,7 +56,7 @@ public final class ModelsCommand {
     public Integer call() {
       ModelRegistry models = registry.load();
       PrintWriter out = command.commandLine().getOut();
-      String format = "%-27s %-9s %5s %-10s %-5s %-13s %-13s %7s %9s  %s%n";
+      String format = "%-27s %-9s %5s %-10s %-6s %-13s %-13s %7s %9s  %s%n";
       out.printf(
           Locale.ROOT,
           format,

@@ -30,6 +30,11 @@ public record TextRole(boolean query, String task) implements Serializable {
 
   /** The text the model embeds for {@code text} in this role. */
   public String format(TextFormat format, String text) {
-    return query ? format.query().apply(text, task) : format.passage(text);
+    return prompt(format) + text;
+  }
+
+  /** What this role puts before every text: the query instruction or the passage prefix. */
+  public String prompt(TextFormat format) {
+    return query ? format.query().prompt(task) : format.passagePrefix();
   }
 }

@@ -249,6 +249,7 @@ public final class WindowedEmbedder {
     // one text alone never exceeds the batch's token budget: it is cut or chunked to fit
     int limit = Math.min(model.tokenizer().maxLength(), settings.maxTokens());
     TokenizedText[] tokenized = tokenizePresent(texts, limit);
+    int promptTokens = model.promptTokens(role.prompt(model.spec().text()));
     List<TokenizedText> pieces = new ArrayList<>(tokenized.length);
     List<Integer> owners = new ArrayList<>(tokenized.length);
     int[] piecesPerItem = new int[tokenized.length];
@@ -261,7 +262,8 @@ public final class WindowedEmbedder {
               ? model.tokenizer().chunks(texts.get(i), longText.overlap(), limit)
               : List.of(tokenized[i]);
       for (TokenizedText part : parts) {
-        pieces.add(part);
+        // only a paragraph's first window starts with the prompt
+        pieces.add(part == parts.get(0) ? part.withPromptTokens(promptTokens) : part);
         owners.add(i);
       }
       piecesPerItem[i] = parts.size();

@@ -8,6 +8,8 @@ import java.util.List;
  *
  * @param starts where each row's tokens begin: 0 with right padding, after the pad with left
  * @param lengths each row's real token count
+ * @param promptTokens each row's leading tokens that pooling leaves out (see {@link
+ *     TokenizedText#promptTokens()})
  */
 public record EncodedBatch(
     long[] inputIds,
@@ -15,6 +17,7 @@ public record EncodedBatch(
     long[] tokenTypeIds,
     int[] starts,
     int[] lengths,
+    int[] promptTokens,
     int seqLen) {
 
   /** Right-padded, as encoders expect. */
@@ -36,6 +39,7 @@ public record EncodedBatch(
     long[] types = new long[rows * seqLen];
     int[] starts = new int[rows];
     int[] lengths = new int[rows];
+    int[] promptTokens = new int[rows];
     for (int r = 0; r < rows; r++) {
       TokenizedText text = texts.get(r);
       int n = text.length();
@@ -47,8 +51,9 @@ public record EncodedBatch(
       }
       starts[r] = start;
       lengths[r] = n;
+      promptTokens[r] = text.promptTokens();
     }
-    return new EncodedBatch(ids, mask, types, starts, lengths, seqLen);
+    return new EncodedBatch(ids, mask, types, starts, lengths, promptTokens, seqLen);
   }
 
   /**

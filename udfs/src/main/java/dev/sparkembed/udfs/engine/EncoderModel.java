@@ -169,6 +169,14 @@ public final class EncoderModel implements AutoCloseable {
     return tokenizer;
   }
 
+  /**
+   * The leading tokens pooling leaves out of every text that starts with {@code prompt}: the
+   * prompt's, for a model that does not pool them ({@code include_prompt: false}); else 0.
+   */
+  public int promptTokens(String prompt) {
+    return spec.head().includePrompt() ? 0 : tokenizer.promptTokens(prompt);
+  }
+
   /** A predictor for the calling thread; close it when the thread's work is done. */
   public Predictor<EncodedBatch, float[][]> newPredictor() {
     return model.newPredictor();

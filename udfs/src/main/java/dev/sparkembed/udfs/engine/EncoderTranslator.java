@@ -115,8 +115,9 @@ final class EncoderTranslator implements NoBatchifyTranslator<EncodedBatch, floa
             : hidden.toType(DataType.FLOAT32, false).toFloatArray();
     float[][] vectors = new float[batch.rows()][];
     for (int r = 0; r < batch.rows(); r++) {
-      int start = pooling.graphPools() ? 0 : batch.starts()[r];
-      int length = pooling.graphPools() ? 1 : batch.lengths()[r];
+      int skipped = batch.promptTokens()[r];
+      int start = pooling.graphPools() ? 0 : batch.starts()[r] + skipped;
+      int length = pooling.graphPools() ? 1 : batch.lengths()[r] - skipped;
       float[] pooled = dense.apply(pooling.pool(values, r, seqLen, width, start, length));
       if (spec.head().dimension() > pooled.length) {
         throw new IllegalStateException(

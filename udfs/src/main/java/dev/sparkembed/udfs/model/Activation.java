@@ -1,10 +1,13 @@
 package dev.sparkembed.udfs.model;
 
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The activation of a sentence-transformers {@code Dense} module, named in its {@code config.json}
- * by the torch class ({@code activation_function}).
+ * by the class sentence-transformers instantiates ({@code activation_function}): a torch class, or
+ * one of transformers' activations, which name the tanh approximation of GELU apart from the exact
+ * one.
  */
 public enum Activation {
   IDENTITY("torch.nn.modules.linear.Identity") {
@@ -30,18 +33,37 @@ public enum Activation {
     public float apply(float x) {
       return (float) (1.0 / (1.0 + Math.exp(-x)));
     }
+  },
+  /** {@code x Φ(x)} with the normal distribution's exact CDF, as torch's {@code GELU()}. */
+  GELU("torch.nn.modules.activation.GELU", "transformers.activations.GELUActivation") {
+    @Override
+    public float apply(float x) {
+      return (float) (0.5 * x * (1.0 + Erf.erf(x / Math.sqrt(2.0))));
+    }
+  },
+  /** The tanh approximation of GELU, as torch's {@code GELU(approximate="tanh")}. */
+  GELU_TANH(
+      "transformers.activations.NewGELUActivation",
+      "transformers.activations.PytorchGELUTanh",
+      "transformers.activations.GELUTanh") {
+    @Override
+    public float apply(float x) {
+      double inner = Math.sqrt(2.0 / Math.PI) * (x + 0.044715 * x * x * x);
+      return (float) (0.5 * x * (1.0 + Math.tanh(inner)));
+    }
   };
 
-  private final String torchClass;
+  private final List<String> classNames;
 
-  Activation(String torchClass) {
-    this.torchClass = torchClass;
+  Activation(String... classNames) {
+    this.classNames = List.of(classNames);
   }
 
   public abstract float apply(float x);
 
+  /** The class sentence-transformers writes for this activation. */
   public String torchClass() {
-    return torchClass;
+    return classNames.get(0);
   }
 
   /** The activation a Dense config names; sentence-transformers' default is {@code Tanh}. */
@@ -50,7 +72,7 @@ public enum Activation {
       return TANH;
     }
     return Arrays.stream(values())
-        .filter(a -> a.torchClass.equals(name) || a.name().equalsIgnoreCase(name))
+        .filter(a -> a.classNames.contains(name) || a.name().equalsIgnoreCase(name))
         .findFirst()
         .orElseThrow(
             () ->
@@ -58,7 +80,6 @@ public enum Activation {
                     "Dense activation "
                         + name
                         + " is not one sparkembed applies; it knows "
-                        + Arrays.toString(
-                            Arrays.stream(values()).map(Activation::torchClass).toArray())));
+                        + Arrays.stream(values()).flatMap(a -> a.classNames.stream()).toList()));
   }
 }

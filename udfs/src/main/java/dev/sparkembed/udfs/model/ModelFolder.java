@@ -17,10 +17,11 @@ import org.apache.hadoop.fs.Path;
  * ONNX Runtime, {@code model.pt} for PyTorch; the ONNX file is the default when both exist), and
  * when present {@code modules.json}, the pooling module's {@code config.json}, {@code
  * sentence_bert_config.json}, {@code config_sentence_transformers.json} and {@code config.json},
- * which decide pooling, normalisation, max length, prompts and dimension; each Dense module's
- * {@code config.json} and {@code model.safetensors}; and the end-of-sequence token ({@code
- * config.json}'s eos_token_id, {@code tokenizer_config.json}'s eos_token). Files are hashed here,
- * on the driver; executors check their copies against these hashes.
+ * which decide pooling (and whether prompt tokens are pooled), normalisation, max length, prompts
+ * and dimension; {@code tokenizer_config.json}'s padding side; each Dense module's {@code
+ * config.json} and {@code model.safetensors}; and the end-of-sequence token ({@code config.json}'s
+ * eos_token_id, {@code tokenizer_config.json}'s eos_token). Files are hashed here, on the driver;
+ * executors check their copies against these hashes.
  */
 public final class ModelFolder {
 
@@ -91,7 +92,7 @@ public final class ModelFolder {
                 + (isFile(fs, tokenizer) ? "model file" : "tokenizer.json")
                 + " (expected tokenizer.json, and model.onnx, onnx/model.onnx or model.pt)");
       }
-      Pooling pooling = null;
+      JsonNode poolingConfig = null;
       boolean normalize = false;
       List<DenseLayer> dense = new ArrayList<>();
       JsonNode modules = readJson(fs, new Path(root, "modules.json"));
@@ -99,9 +100,8 @@ public final class ModelFolder {
         for (JsonNode module : modules) {
           String type = module.path("type").asText();
           if (type.endsWith(".Pooling")) {
-            pooling =
-                pooling(
-                    readJson(fs, new Path(root, module.path("path").asText() + "/config.json")));
+            poolingConfig =
+                readJson(fs, new Path(root, module.path("path").asText() + "/config.json"));
           } else if (type.endsWith(".Dense")) {
             dense.add(dense(fs, new Path(root, module.path("path").asText())));
           } else if (type.endsWith(".Normalize")) {
@@ -109,12 +109,12 @@ public final class ModelFolder {
           }
         }
       } else {
-        pooling = pooling(readJson(fs, new Path(root, "1_Pooling/config.json")));
+        poolingConfig = readJson(fs, new Path(root, "1_Pooling/config.json"));
       }
       JsonNode bert = readJson(fs, new Path(root, "sentence_bert_config.json"));
       JsonNode config = readJson(fs, new Path(root, "config.json"));
-      int maxLength =
-          maxLength(bert, readJson(fs, new Path(root, "tokenizer_config.json")), config);
+      JsonNode tokenizerConfig = readJson(fs, new Path(root, "tokenizer_config.json"));
+      int maxLength = maxLength(bert, tokenizerConfig, config);
       int dimension =
           dense.isEmpty()
               ? config != null ? config.path("hidden_size").asInt(0) : 0
@@ -140,7 +140,8 @@ public final class ModelFolder {
           null,
           folder,
           files,
-          pooling,
+          pooling(poolingConfig),
+          includePrompt(poolingConfig),
           normalize,
           maxLength,
           passagePrefix,
@@ -150,7 +151,7 @@ public final class ModelFolder {
           EndOfSequence.named(fs, root, tokenizer, config),
           dimension,
           matryoshka,
-          null,
+          paddingSide(tokenizerConfig),
           null,
           null,
           dense);
@@ -178,6 +179,28 @@ public final class ModelFolder {
       return positions > 0 ? Math.min(positions, (int) tokenizerMax) : (int) tokenizerMax;
     }
     return positions;
+  }
+
+  /** sentence-transformers' include_prompt (default true): whether prompt tokens are pooled. */
+  private static Boolean includePrompt(JsonNode poolingConfig) {
+    JsonNode value = poolingConfig == null ? null : poolingConfig.get("include_prompt");
+    return value == null || value.isNull() ? null : value.asBoolean(true);
+  }
+
+  /** tokenizer_config.json's padding_side ({@code left} or {@code right}), or null. */
+  private static Padding paddingSide(JsonNode tokenizerConfig) {
+    JsonNode side = tokenizerConfig == null ? null : tokenizerConfig.get("padding_side");
+    if (side == null || side.isNull()) {
+      return null;
+    }
+    if (ConfigNames.find(Padding.class, side.asText()).isEmpty()) {
+      throw new ModelFileException(
+          "tokenizer_config.json says padding_side "
+              + side
+              + "; sparkembed pads "
+              + ConfigNames.list(Padding.class));
+    }
+    return Padding.fromConfigName(side.asText());
   }
 
   private static Pooling pooling(JsonNode config) {

@@ -146,6 +146,9 @@ public record ModelSpec(
       lines.add("query_prefix=" + text.query().template());
       lines.add("default_task=" + text.query().defaultTask());
     }
+    if (!head.includePrompt()) {
+      lines.add("include_prompt=false");
+    }
     for (DenseLayer layer : head.dense()) {
       lines.add("dense=" + layer.canonical());
     }

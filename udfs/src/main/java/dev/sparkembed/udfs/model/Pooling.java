@@ -81,6 +81,14 @@ public enum Pooling {
     return false;
   }
 
+  /**
+   * Whether every one of the text's tokens goes into the vector, so that leaving the prompt's
+   * tokens out ({@code include_prompt: false}) changes it: mean, max and mean_sqrt_len.
+   */
+  public boolean poolsEveryToken() {
+    return this == MEAN || this == MAX || this == MEAN_SQRT_LEN;
+  }
+
   @JsonValue
   public String configName() {
     return ConfigNames.of(this);

@@ -12,13 +12,17 @@ import java.util.List;
  *     re-normalised)
  * @param dimension the vector's length; smaller than the model's width keeps the first components
  * @param matryoshkaDims the lengths the model was trained to be cut to, or empty when unknown
+ * @param includePrompt whether the tokens of the prompt before a text (query instruction, passage
+ *     prefix) are pooled; sentence-transformers' {@code include_prompt}: false leaves them out of
+ *     the pooling (they still go through the model), as NV-Embed-v2 does for its instructions
  */
 public record PoolingHead(
     Pooling pooling,
     List<DenseLayer> dense,
     boolean normalize,
     int dimension,
-    List<Integer> matryoshkaDims)
+    List<Integer> matryoshkaDims,
+    boolean includePrompt)
     implements Serializable {
 
   PoolingHead validated(String key) {
@@ -55,10 +59,18 @@ public record PoolingHead(
         "dimension",
         dimension,
         "the model was trained for " + dims + " (matryoshka_dims)");
-    return new PoolingHead(pooling, layers, normalize, dimension, dims);
+    Check.require(
+        includePrompt || pooling.poolsEveryToken(),
+        key,
+        "include_prompt",
+        false,
+        pooling.configName()
+            + " pooling does not pool every token, so there are no prompt tokens to leave out;"
+            + " include_prompt: false applies to mean, max and mean_sqrt_len pooling");
+    return new PoolingHead(pooling, layers, normalize, dimension, dims, includePrompt);
   }
 
   PoolingHead withDimension(int dims) {
-    return new PoolingHead(pooling, dense, normalize, dims, matryoshkaDims);
+    return new PoolingHead(pooling, dense, normalize, dims, matryoshkaDims, includePrompt);
   }
 }

@@ -17,7 +17,12 @@ public record QueryInstruction(String template, String defaultTask) implements S
 
   /** The text the model embeds for {@code query}, for {@code task} or the default task if null. */
   public String apply(String query, String task) {
-    return template.replace(TASK, task == null ? defaultTask : task) + query;
+    return prompt(task) + query;
+  }
+
+  /** What goes before every query, for {@code task} or the default task if null. */
+  public String prompt(String task) {
+    return template.replace(TASK, task == null ? defaultTask : task);
   }
 
   public boolean hasTask() {

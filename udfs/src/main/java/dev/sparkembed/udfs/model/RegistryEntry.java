@@ -16,6 +16,8 @@ import java.util.List;
  *     pooling is last_token); appended when the tokenizer does not add it
  * @param eosToken that token; default: the folder's ({@code config.json} eos_token_id, else {@code
  *     tokenizer_config.json} eos_token)
+ * @param includePrompt whether the tokens of a query's instruction (or a passage's prefix) are
+ *     pooled (default true; the folder's {@code 1_Pooling/config.json} include_prompt)
  * @param attention how the model attends (informational: the export decides it)
  * @param install the Hugging Face id {@code deploy/models/export_model.py} exports the folder from
  * @param dense the folder's Dense modules; not a registry key
@@ -28,6 +30,7 @@ public record RegistryEntry(
     String folder,
     ModelFiles files,
     Pooling pooling,
+    Boolean includePrompt,
     Boolean normalize,
     Integer maxLength,
     String passagePrefix,
@@ -59,6 +62,7 @@ public record RegistryEntry(
         folder,
         base.files,
         first(pooling, base.pooling),
+        first(includePrompt, base.includePrompt),
         first(normalize, base.normalize),
         first(maxLength, base.maxLength),
         first(passagePrefix, base.passagePrefix),
@@ -102,7 +106,8 @@ public record RegistryEntry(
                     dense,
                     first(normalize, Boolean.TRUE),
                     first(dimension, 0),
-                    matryoshkaDims))
+                    matryoshkaDims,
+                    first(includePrompt, Boolean.TRUE)))
             .validated();
     if (needsEos) {
       requireToken(spec);

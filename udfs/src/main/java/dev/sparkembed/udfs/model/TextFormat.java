@@ -27,11 +27,6 @@ public record TextFormat(
         maxLength);
   }
 
-  /** The text the model embeds for a paragraph. */
-  public String passage(String text) {
-    return passagePrefix.isEmpty() ? text : passagePrefix + text;
-  }
-
   public boolean appendsEos() {
     return !eosToken.isEmpty();
   }

