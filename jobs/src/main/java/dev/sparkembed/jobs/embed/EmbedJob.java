@@ -167,7 +167,7 @@ public final class EmbedJob {
    * worst one new token per window, which never ends on a long paragraph.
    */
   private void checkChunkOverlap(ModelSpec spec, EncoderModel model) {
-    int window = model.tokenizer().textWindow(options.batch().maxTokens());
+    int window = model.tokenizer().textWindow(options.cpuBatch().maxTokens());
     int overlap = options.longText().overlap();
     if (options.longText().chunk() && overlap > window / 2) {
       throw new UserError(
@@ -327,14 +327,20 @@ public final class EmbedJob {
     Manifest manifest =
         Manifest.of(
             spec,
-            TableStats.read(spark, staged.toString(), spec.text().maxLength()),
+            TableStats.read(
+                spark,
+                staged.toString(),
+                Math.min(spec.text().maxLength(), options.cpuBatch().maxTokens()),
+                ModelCache.get(spec, ExecutorCores.get())
+                    .tokenizer()
+                    .repeatedPerWindow(options.longText().overlap())),
             seconds,
-            options.batch(),
+            options.cpuBatch(),
             options.longText(),
             partitions,
             input,
             plan.changes(),
-            Versions.of(spark),
+            Versions.of(spark, spec.runtime().engine()),
             runId,
             runs,
             Instant.now().toString());

@@ -1,11 +1,13 @@
 package dev.sparkembed.jobs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkembed.jobs.SparkEmbed;
 import dev.sparkembed.jobs.SparkTestSession;
 import dev.sparkembed.udfs.TestData;
+import dev.sparkembed.udfs.embed.BatchSettings;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -13,8 +15,12 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
-/** Bad options stop the command with one clear line and exit code 2, before any work. */
+/**
+ * Bad options stop the command with one clear line and exit code 2, before any work; good ones mean
+ * what they say.
+ */
 class CommandLineTest {
 
   @TempDir Path dir;
@@ -26,11 +32,18 @@ class CommandLineTest {
 
   private record Outcome(int code, String err) {}
 
+  private record Printed(int code, String out, String err) {}
+
   private static Outcome run(String... args) {
+    Printed printed = runPrinting(args);
+    return new Outcome(printed.code(), printed.err());
+  }
+
+  private static Printed runPrinting(String... args) {
+    StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code =
-        SparkEmbed.run(new PrintWriter(new StringWriter()), new PrintWriter(err, true), args);
-    return new Outcome(code, err.toString());
+    int code = SparkEmbed.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
+    return new Printed(code, out.toString(), err.toString());
   }
 
   private String[] embed(String... extra) {
@@ -153,5 +166,38 @@ class CommandLineTest {
     Outcome outcome = run(embed());
     assertEquals(0, outcome.code(), outcome.err());
     assertTrue(Files.isRegularFile(dir.resolve("out/all-minilm-l6-v2/_manifest.json")));
+  }
+
+  @Test
+  void theSummarySaysWhatChangedOnlyWhenThereWasATableToCompareWith() {
+    Printed first = runPrinting(embed("--mode", "update"));
+    assertEquals(0, first.code(), first.err());
+    assertTrue(first.out().contains("32 rows"), first.out());
+    assertFalse(
+        first.out().contains(" new, "), "a first run has nothing to compare: " + first.out());
+    Printed again = runPrinting(embed("--mode", "update"));
+    assertEquals(0, again.code(), again.err());
+    assertTrue(
+        again.out().contains("0 new, 0 changed, 32 unchanged, 0 kept (gone from the input)"),
+        again.out());
+  }
+
+  @Test
+  void aBatchOptionSetToTheCpuDefaultKeepsItsValueOnAGpu() {
+    EmbedCommand set = new EmbedCommand();
+    new CommandLine(set)
+        .parseArgs(embed("--batch-size", "16", "--batch-tokens", "1024", "--window-rows", "4096"));
+    assertEquals(BatchSettings.DEFAULT, set.options().batch().on(true));
+
+    EmbedCommand unset = new EmbedCommand();
+    new CommandLine(unset).parseArgs(embed());
+    assertEquals(BatchSettings.GPU_DEFAULT, unset.options().batch().on(true));
+    assertEquals(BatchSettings.DEFAULT, unset.options().batch().on(false));
+
+    EmbedCommand one = new EmbedCommand();
+    new CommandLine(one).parseArgs(embed("--batch-size", "16"));
+    assertEquals(
+        new BatchSettings(16, BatchSettings.GPU_DEFAULT.maxTokens(), 8_192),
+        one.options().batch().on(true));
   }
 }

@@ -350,7 +350,10 @@ public final class WindowedEmbedder {
         continue;
       }
       float[] vector = p - start == 1 ? vectors[start] : pool(all, vectors, start, p);
-      int embeddedTokens = p - start == 1 ? all[start].length() : whole.tokenCount();
+      int embeddedTokens = 0;
+      for (int piece = start; piece < p; piece++) {
+        embeddedTokens += all[piece].length();
+      }
       out.add(
           new Embedded<>(
               window.items().get(i), vector, whole.tokenCount(), embeddedTokens, p - start));

@@ -1,7 +1,7 @@
 package dev.sparkembed.udfs.spark;
 
 import ai.djl.inference.Predictor;
-import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.BatchRequest;
 import dev.sparkembed.udfs.embed.Embedded;
 import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.embed.TextRole;
@@ -34,7 +34,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   private static final Logger LOG = LoggerFactory.getLogger(EmbedPartitions.class);
 
   private final ModelSpec spec;
-  private final BatchSettings settings;
+  private final BatchRequest batch;
   private final LongText longText;
   private final DeviceSettings devices;
   private final TextRole role;
@@ -51,29 +51,28 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
    */
   public EmbedPartitions(
       ModelSpec spec,
-      BatchSettings settings,
+      BatchRequest batch,
       LongText longText,
       DeviceSettings devices,
       LongAccumulator rowsDone,
       LongAccumulator tokensDone) {
-    this(
-        spec, settings, longText, devices, TextRole.PASSAGE, new TableRows(), rowsDone, tokensDone);
+    this(spec, batch, longText, devices, TextRole.PASSAGE, new TableRows(), rowsDone, tokensDone);
   }
 
   /** Any rows, read and written as {@code layout} says, their texts embedded in {@code role}. */
   public EmbedPartitions(
       ModelSpec spec,
-      BatchSettings settings,
+      BatchRequest batch,
       LongText longText,
       DeviceSettings devices,
       TextRole role,
       PartitionRows layout) {
-    this(spec, settings, longText, devices, role, layout, null, null);
+    this(spec, batch, longText, devices, role, layout, null, null);
   }
 
   private EmbedPartitions(
       ModelSpec spec,
-      BatchSettings settings,
+      BatchRequest batch,
       LongText longText,
       DeviceSettings devices,
       TextRole role,
@@ -81,7 +80,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
       LongAccumulator rowsDone,
       LongAccumulator tokensDone) {
     this.spec = spec;
-    this.settings = settings;
+    this.batch = batch;
     this.longText = longText;
     this.devices = devices;
     this.role = role;
@@ -119,9 +118,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
         new WindowedEmbedder(
             model,
             predictor,
-            model.plan().onGpu() && settings.equals(BatchSettings.DEFAULT)
-                ? BatchSettings.GPU_DEFAULT
-                : settings,
+            batch.on(model.plan().onGpu()),
             longText,
             (batchRows, batchTokens) -> {
               if (rowsDone != null) {

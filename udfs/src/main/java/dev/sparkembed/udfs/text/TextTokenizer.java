@@ -142,6 +142,16 @@ public final class TextTokenizer implements AutoCloseable {
   }
 
   /**
+   * Tokens each window of a chunked text repeats beyond the text's own: the special tokens around
+   * it plus the {@code overlap} it shares with the window before. A text of {@code tokenCount}
+   * tokens (special tokens included) embedded in {@code n} windows gives the model {@code
+   * tokenCount + (n - 1) * repeatedPerWindow(overlap)} tokens.
+   */
+  public int repeatedPerWindow(int overlap) {
+    return leadingSpecials + trailingSpecials + overlap;
+  }
+
+  /**
    * Text tokens one window of at most {@code limit} tokens (and at most the max length) holds: that
    * less the special tokens around the text.
    */
