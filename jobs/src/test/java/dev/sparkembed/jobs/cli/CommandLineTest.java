@@ -6,16 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkembed.jobs.SparkEmbed;
 import dev.sparkembed.jobs.SparkTestSession;
+import dev.sparkembed.jobs.embed.EmbedJob;
+import dev.sparkembed.jobs.embed.EmbedResult;
 import dev.sparkembed.udfs.TestData;
 import dev.sparkembed.udfs.embed.BatchSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * Bad options stop the command with one clear line and exit code 2, before any work; good ones mean
@@ -32,18 +36,11 @@ class CommandLineTest {
 
   private record Outcome(int code, String err) {}
 
-  private record Printed(int code, String out, String err) {}
-
   private static Outcome run(String... args) {
-    Printed printed = runPrinting(args);
-    return new Outcome(printed.code(), printed.err());
-  }
-
-  private static Printed runPrinting(String... args) {
-    StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = SparkEmbed.run(new PrintWriter(out, true), new PrintWriter(err, true), args);
-    return new Printed(code, out.toString(), err.toString());
+    int code =
+        SparkEmbed.run(new PrintWriter(new StringWriter()), new PrintWriter(err, true), args);
+    return new Outcome(code, err.toString());
   }
 
   private String[] embed(String... extra) {
@@ -170,32 +167,45 @@ class CommandLineTest {
 
   @Test
   void theSummarySaysWhatChangedOnlyWhenThereWasATableToCompareWith() {
-    Printed first = runPrinting(embed("--mode", "update"));
-    assertEquals(0, first.code(), first.err());
-    assertTrue(first.out().contains("32 rows"), first.out());
-    assertFalse(
-        first.out().contains(" new, "), "a first run has nothing to compare: " + first.out());
-    Printed again = runPrinting(embed("--mode", "update"));
-    assertEquals(0, again.code(), again.err());
+    String first = summaryOf(embed("--mode", "update"));
+    assertTrue(first.contains("32 rows"), first);
+    assertFalse(first.contains(" new, "), "a first run has nothing to compare with: " + first);
+    String again = summaryOf(embed("--mode", "update"));
     assertTrue(
-        again.out().contains("0 new, 0 changed, 32 unchanged, 0 kept (gone from the input)"),
-        again.out());
+        again.contains("0 new, 0 changed, 32 unchanged, 0 kept (gone from the input)"), again);
+  }
+
+  /** Runs the embed command {@code args} parse to; returns the summary it prints. */
+  private static String summaryOf(String... args) {
+    EmbedCommand command = embedCommand(args);
+    EmbedResult result =
+        new EmbedJob(
+                SparkTestSession.get(),
+                command.options(),
+                new PrintStream(new ByteArrayOutputStream()))
+            .run();
+    ByteArrayOutputStream summary = new ByteArrayOutputStream();
+    EmbedCommand.printSummary(result, new PrintStream(summary, true, StandardCharsets.UTF_8));
+    return summary.toString(StandardCharsets.UTF_8);
+  }
+
+  private static EmbedCommand embedCommand(String... args) {
+    return (EmbedCommand)
+        SparkEmbed.parser().parseArgs(args).subcommand().commandSpec().userObject();
   }
 
   @Test
   void aBatchOptionSetToTheCpuDefaultKeepsItsValueOnAGpu() {
-    EmbedCommand set = new EmbedCommand();
-    new CommandLine(set)
-        .parseArgs(embed("--batch-size", "16", "--batch-tokens", "1024", "--window-rows", "4096"));
+    EmbedCommand set =
+        embedCommand(
+            embed("--batch-size", "16", "--batch-tokens", "1024", "--window-rows", "4096"));
     assertEquals(BatchSettings.DEFAULT, set.options().batch().on(true));
 
-    EmbedCommand unset = new EmbedCommand();
-    new CommandLine(unset).parseArgs(embed());
+    EmbedCommand unset = embedCommand(embed());
     assertEquals(BatchSettings.GPU_DEFAULT, unset.options().batch().on(true));
     assertEquals(BatchSettings.DEFAULT, unset.options().batch().on(false));
 
-    EmbedCommand one = new EmbedCommand();
-    new CommandLine(one).parseArgs(embed("--batch-size", "16"));
+    EmbedCommand one = embedCommand(embed("--batch-size", "16"));
     assertEquals(
         new BatchSettings(16, BatchSettings.GPU_DEFAULT.maxTokens(), 8_192),
         one.options().batch().on(true));

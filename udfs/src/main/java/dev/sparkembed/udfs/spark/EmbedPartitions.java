@@ -4,6 +4,8 @@ import ai.djl.inference.Predictor;
 import dev.sparkembed.udfs.embed.BatchRequest;
 import dev.sparkembed.udfs.embed.Embedded;
 import dev.sparkembed.udfs.embed.LongText;
+import dev.sparkembed.udfs.embed.TaskStage;
+import dev.sparkembed.udfs.embed.TaskTimes;
 import dev.sparkembed.udfs.embed.TextRole;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
 import dev.sparkembed.udfs.engine.EncodedBatch;
@@ -41,6 +43,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   private final PartitionRows layout;
   private final LongAccumulator rowsDone;
   private final LongAccumulator tokensDone;
+  private final TaskTimesAccumulator stageTimes;
   private final ClusterStorage.Shipped hadoopConf = ClusterStorage.ship();
 
   /**
@@ -48,6 +51,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
    *
    * @param rowsDone counts embedded rows as batches finish (for progress), or null
    * @param tokensDone counts embedded tokens as batches finish, or null
+   * @param stageTimes sums the time each task spends in each stage, or null
    */
   public EmbedPartitions(
       ModelSpec spec,
@@ -55,8 +59,18 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
       LongText longText,
       DeviceSettings devices,
       LongAccumulator rowsDone,
-      LongAccumulator tokensDone) {
-    this(spec, batch, longText, devices, TextRole.PASSAGE, new TableRows(), rowsDone, tokensDone);
+      LongAccumulator tokensDone,
+      TaskTimesAccumulator stageTimes) {
+    this(
+        spec,
+        batch,
+        longText,
+        devices,
+        TextRole.PASSAGE,
+        new TableRows(),
+        rowsDone,
+        tokensDone,
+        stageTimes);
   }
 
   /** Any rows, read and written as {@code layout} says, their texts embedded in {@code role}. */
@@ -67,7 +81,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
       DeviceSettings devices,
       TextRole role,
       PartitionRows layout) {
-    this(spec, batch, longText, devices, role, layout, null, null);
+    this(spec, batch, longText, devices, role, layout, null, null, null);
   }
 
   private EmbedPartitions(
@@ -78,7 +92,8 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
       TextRole role,
       PartitionRows layout,
       LongAccumulator rowsDone,
-      LongAccumulator tokensDone) {
+      LongAccumulator tokensDone,
+      TaskTimesAccumulator stageTimes) {
     this.spec = spec;
     this.batch = batch;
     this.longText = longText;
@@ -87,6 +102,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
     this.layout = layout;
     this.rowsDone = rowsDone;
     this.tokensDone = tokensDone;
+    this.stageTimes = stageTimes;
   }
 
   /** The schema of the rows this function returns. */
@@ -96,6 +112,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
+    long start = System.nanoTime();
     TaskContext task = TaskContext.get();
     Placement placement = devices.placementFor(task);
     EncoderModel model =
@@ -111,8 +128,17 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
           model.plan().device());
     }
     Predictor<EncodedBatch, float[][]> predictor = model.newPredictor();
+    TaskTimes times = new TaskTimes();
     if (task != null) {
-      task.addTaskCompletionListener((TaskCompletionListener) context -> predictor.close());
+      task.addTaskCompletionListener(
+          (TaskCompletionListener)
+              context -> {
+                predictor.close();
+                times.since(TaskStage.TASK, start);
+                if (stageTimes != null) {
+                  stageTimes.add(times);
+                }
+              });
     }
     WindowedEmbedder embedder =
         new WindowedEmbedder(
@@ -128,7 +154,8 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
                 tokensDone.add(batchTokens);
               }
             },
-            role);
+            role,
+            times);
     Iterator<Embedded<Row>> embedded = embedder.embed(rows, layout::text, layout::describe);
     return new Iterator<>() {
       @Override
