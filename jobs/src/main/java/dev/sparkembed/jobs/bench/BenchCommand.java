@@ -15,6 +15,7 @@ import dev.sparkembed.jobs.embed.RunTimes;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.Embedded;
 import dev.sparkembed.udfs.embed.LongText;
+import dev.sparkembed.udfs.embed.TaskStage;
 import dev.sparkembed.udfs.embed.TaskTimes;
 import dev.sparkembed.udfs.embed.TextRole;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
@@ -33,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Encoders;
@@ -226,8 +228,16 @@ public final class BenchCommand implements Callable<Integer> {
         result.models().get(0).manifest().partitions(),
         engineSeconds,
         jobSeconds,
-        engineStages.seconds(),
+        engineLoopStages(engineStages),
         result.times());
+  }
+
+  /** The engine loop's stage times, less those only a Spark task has. */
+  private static Map<String, Double> engineLoopStages(TaskTimes times) {
+    Map<String, Double> stages = times.seconds();
+    stages.remove(TaskStage.MODEL.key());
+    stages.remove(TaskStage.TASK.key());
+    return stages;
   }
 
   private static double engineLoop(

@@ -2,6 +2,8 @@ package dev.sparkembed.udfs.embed;
 
 /** Where an embedding task spends its time; see {@link TaskTimes}. */
 public enum TaskStage {
+  /** Getting the model (loading it, the first time in an executor JVM) and a predictor. */
+  MODEL,
   /** Taking rows from the task's input: the shuffle read and row decoding before tokenizing. */
   INPUT,
   /** Tokenizing (ids and type ids), and cutting long texts into chunks; on any thread. */

@@ -129,6 +129,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
     }
     Predictor<EncodedBatch, float[][]> predictor = model.newPredictor();
     TaskTimes times = new TaskTimes();
+    times.since(TaskStage.MODEL, start);
     if (task != null) {
       task.addTaskCompletionListener(
           (TaskCompletionListener)
