@@ -18,6 +18,7 @@ import dev.sparkembed.udfs.engine.ModelCache;
 import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.model.ModelStore;
+import dev.sparkembed.udfs.spark.DeviceSettings;
 import dev.sparkembed.udfs.spark.EmbedPartitions;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
 import dev.sparkembed.udfs.spark.ExecutorCores;
@@ -172,11 +173,27 @@ public final class EmbedJob {
   }
 
   /**
+   * The batch settings the embedding tasks run with: a GPU's defaults for the options not set when
+   * the tasks are given GPUs (on a cluster, with --task-gpus or spark.task.resource.gpu.amount, and
+   * --device not cpu), the CPU's otherwise.
+   */
+  private BatchSettings taskBatch() {
+    SparkContext sc = spark.sparkContext();
+    double confGpus =
+        sc.getConf().getDouble("spark.task.resource." + DeviceSettings.GPU_RESOURCE + ".amount", 0);
+    boolean gpus =
+        !sc.isLocal()
+            && !options.devices().device().equals("cpu")
+            && (options.taskGpus() > 0 || confGpus > 0);
+    return options.batch().on(gpus);
+  }
+
+  /**
    * An overlap of more than half a window makes each window repeat more tokens than it adds: at
    * worst one new token per window, which never ends on a long paragraph.
    */
   private void checkChunkOverlap(ModelSpec spec, EncoderModel model) {
-    int window = model.tokenizer().textWindow(options.cpuBatch().maxTokens());
+    int window = model.tokenizer().textWindow(taskBatch().maxTokens());
     int overlap = options.longText().overlap();
     if (options.longText().chunk() && overlap > window / 2) {
       throw new UserError(
@@ -354,12 +371,12 @@ public final class EmbedJob {
             TableStats.read(
                 spark,
                 staged.toString(),
-                Math.min(spec.text().maxLength(), options.cpuBatch().maxTokens()),
+                Math.min(spec.text().maxLength(), taskBatch().maxTokens()),
                 ModelCache.get(spec, ExecutorCores.get())
                     .tokenizer()
                     .repeatedPerWindow(options.longText().overlap())),
             seconds,
-            options.cpuBatch(),
+            taskBatch(),
             options.longText(),
             partitions,
             input,

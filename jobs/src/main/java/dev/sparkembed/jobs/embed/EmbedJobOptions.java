@@ -85,9 +85,4 @@ public record EmbedJobOptions(
     }
     models = List.copyOf(models);
   }
-
-  /** The batch settings of a task on CPU. */
-  public BatchSettings cpuBatch() {
-    return batch.on(false);
-  }
 }
