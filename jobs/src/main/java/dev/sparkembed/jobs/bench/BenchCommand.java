@@ -11,9 +11,13 @@ import dev.sparkembed.jobs.embed.EmbedJob;
 import dev.sparkembed.jobs.embed.EmbedJobOptions;
 import dev.sparkembed.jobs.embed.EmbedResult;
 import dev.sparkembed.jobs.embed.OutputMode;
+import dev.sparkembed.jobs.embed.RunTimes;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.Embedded;
 import dev.sparkembed.udfs.embed.LongText;
+import dev.sparkembed.udfs.embed.TaskStage;
+import dev.sparkembed.udfs.embed.TaskTimes;
+import dev.sparkembed.udfs.embed.TextRole;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
 import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.engine.EnginePlan;
@@ -30,6 +34,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.sql.Encoders;
@@ -191,7 +196,8 @@ public final class BenchCommand implements Callable<Integer> {
       Path dir,
       PrintStream out) {
     AtomicLong tokens = new AtomicLong();
-    double engineSeconds = engineLoop(spec, settings, texts, cores, tokens);
+    TaskTimes engineStages = new TaskTimes();
+    double engineSeconds = engineLoop(spec, settings, texts, cores, tokens, engineStages);
     out.printf(
         Locale.ROOT, "bench: %s engine loop     %8.1f s%n", spec.runtime().engine(), engineSeconds);
     long start = System.nanoTime();
@@ -221,16 +227,38 @@ public final class BenchCommand implements Callable<Integer> {
         tokens.get(),
         result.models().get(0).manifest().partitions(),
         engineSeconds,
-        jobSeconds);
+        jobSeconds,
+        engineLoopStages(engineStages),
+        result.times());
+  }
+
+  /** The engine loop's stage times, less those only a Spark task has. */
+  private static Map<String, Double> engineLoopStages(TaskTimes times) {
+    Map<String, Double> stages = times.seconds();
+    stages.remove(TaskStage.MODEL.key());
+    stages.remove(TaskStage.TASK.key());
+    return stages;
   }
 
   private static double engineLoop(
-      ModelSpec spec, BatchSettings settings, List<String> texts, int cores, AtomicLong tokens) {
+      ModelSpec spec,
+      BatchSettings settings,
+      List<String> texts,
+      int cores,
+      AtomicLong tokens,
+      TaskTimes stages) {
     try (EncoderModel model = EncoderModel.load(spec, EnginePlan.cpu(cores, 1));
         var predictor = model.newPredictor()) {
-      WindowedEmbedder embedder =
-          new WindowedEmbedder(model, predictor, settings, (rows, batchTokens) -> {});
       WindowedEmbedder.embedAll(model, settings, texts.subList(0, Math.min(64, texts.size())));
+      WindowedEmbedder embedder =
+          new WindowedEmbedder(
+              model,
+              predictor,
+              settings,
+              LongText.TRUNCATE,
+              (rows, batchTokens) -> {},
+              TextRole.PASSAGE,
+              stages);
       long start = System.nanoTime();
       Iterator<Embedded<String>> it = embedder.embed(texts.iterator(), t -> t, t -> "a text");
       while (it.hasNext()) {
@@ -266,6 +294,45 @@ public final class BenchCommand implements Callable<Integer> {
         "job/engine = %.2f, job/baseline = %.2f%n",
         r.jobVsEngine(),
         r.jobVsBaseline());
+    for (EngineRun run : concat(reference, r.otherEngines())) {
+      printStages(run, out);
+    }
+  }
+
+  /**
+   * Where the time went, in seconds: the job driver's stages (wall clock), the tasks' stages summed
+   * over the tasks beside the engine loop's, and the job's Spark overhead.
+   */
+  private static void printStages(EngineRun run, PrintStream out) {
+    RunTimes job = run.jobStages();
+    out.printf(
+        Locale.ROOT,
+        "%n%s %s, where the time went (s)%n%-40s %12s%n",
+        run.engine(),
+        run.dtype(),
+        "job, driver stage (wall)",
+        "seconds");
+    job.driverSeconds()
+        .forEach((stage, seconds) -> out.printf(Locale.ROOT, "%-40s %12.2f%n", stage, seconds));
+    out.printf(
+        Locale.ROOT,
+        "%-40s %12.2f%n%-40s %12s %12s%n",
+        "spark overhead in the embed stage",
+        job.sparkOverheadSeconds(),
+        "task stage (sum over " + job.slots() + " slots)",
+        "job",
+        "engine loop");
+    job.taskSeconds()
+        .forEach(
+            (stage, seconds) ->
+                out.printf(
+                    Locale.ROOT,
+                    "%-40s %12.2f %12s%n",
+                    stage,
+                    seconds,
+                    run.engineStages().containsKey(stage)
+                        ? String.format(Locale.ROOT, "%.2f", run.engineStages().get(stage))
+                        : "-"));
   }
 
   private static List<EngineRun> concat(EngineRun first, List<EngineRun> rest) {

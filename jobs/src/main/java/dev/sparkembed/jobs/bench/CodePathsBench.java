@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.least;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sum;
 
+import dev.sparkembed.udfs.embed.BatchRequest;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.embed.TextRole;
@@ -59,7 +60,7 @@ final class CodePathsBench {
     EmbedPartitions stage =
         new EmbedPartitions(
             spec,
-            settings,
+            BatchRequest.of(settings),
             LongText.TRUNCATE,
             DeviceSettings.AUTO,
             TextRole.PASSAGE,

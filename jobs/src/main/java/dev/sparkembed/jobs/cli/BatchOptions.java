@@ -1,32 +1,38 @@
 package dev.sparkembed.jobs.cli;
 
+import dev.sparkembed.udfs.embed.BatchRequest;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.LongText;
 import picocli.CommandLine.Option;
 
-/** How executors batch texts, and how many partitions the embedding stage has. */
+/**
+ * How executors batch texts, and how many partitions the embedding stage has. The batch options
+ * have no value until set, so an option left out takes the default of the device a task runs on,
+ * and one set to exactly the CPU default keeps that value on a GPU.
+ */
 public final class BatchOptions {
 
   @Option(
       names = "--batch-size",
       paramLabel = "ROWS",
-      description = "Most texts per engine call. Default: ${DEFAULT-VALUE}.")
-  int maxRows = BatchSettings.DEFAULT.maxRows();
+      description = "Most texts per engine call. Default: 16 on CPU, 256 on a GPU.")
+  Integer maxRows;
 
   @Option(
       names = "--batch-tokens",
       paramLabel = "TOKENS",
       description =
-          "Most tokens per engine call, padding included (rows x longest text). Default: ${DEFAULT-VALUE}.")
-  int maxTokens = BatchSettings.DEFAULT.maxTokens();
+          "Most tokens per engine call, padding included (rows x longest text). Default: 1024 on"
+              + " CPU, 32768 on a GPU.")
+  Integer maxTokens;
 
   @Option(
       names = "--window-rows",
       paramLabel = "ROWS",
       description =
           "Texts tokenized and sorted by length together on an executor; bounds its memory."
-              + " Default: ${DEFAULT-VALUE}.")
-  int windowRows = BatchSettings.DEFAULT.windowRows();
+              + " Default: 4096 on CPU, 8192 on a GPU.")
+  Integer windowRows;
 
   @Option(
       names = "--partitions",
@@ -68,7 +74,13 @@ public final class BatchOptions {
     return partitions;
   }
 
+  /** The batch options as set, checked for CPU and GPU tasks. */
+  public BatchRequest toRequest() {
+    return new BatchRequest(maxRows, maxTokens, windowRows).checked();
+  }
+
+  /** The settings of a task on CPU. */
   public BatchSettings toSettings() {
-    return new BatchSettings(maxRows, maxTokens, windowRows);
+    return toRequest().on(false);
   }
 }

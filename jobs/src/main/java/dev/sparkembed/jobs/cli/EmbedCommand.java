@@ -71,7 +71,7 @@ public final class EmbedCommand implements Callable<Integer> {
     SparkSession spark = SparkSessions.getOrCreate("sparkembed embed");
     EmbedJobOptions options = options();
     EmbedResult result = new EmbedJob(spark, options, System.err).run();
-    printSummary(result, options.mode(), System.out);
+    printSummary(result, System.out);
     return result.succeeded() ? 0 : 1;
   }
 
@@ -82,7 +82,7 @@ public final class EmbedCommand implements Callable<Integer> {
           output,
           mode,
           models.resolve(),
-          batch.toSettings(),
+          batch.toRequest(),
           batch.longText(),
           batch.partitions(),
           deleteMissing,
@@ -95,7 +95,7 @@ public final class EmbedCommand implements Callable<Integer> {
     }
   }
 
-  static void printSummary(EmbedResult result, OutputMode mode, PrintStream out) {
+  static void printSummary(EmbedResult result, PrintStream out) {
     var counts = result.counts();
     out.printf(
         Locale.ROOT,
@@ -109,7 +109,7 @@ public final class EmbedCommand implements Callable<Integer> {
       if (model.succeeded()) {
         var m = model.manifest();
         var changes = m.changes();
-        if (mode == OutputMode.UPDATE || mode == OutputMode.RESUME) {
+        if (changes.compared()) {
           out.printf(
               Locale.ROOT,
               "sparkembed: %s: %,d new, %,d changed, %,d unchanged, %,d kept (gone from the input),"

@@ -18,9 +18,11 @@ import dev.sparkembed.udfs.engine.ModelCache;
 import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.model.ModelStore;
+import dev.sparkembed.udfs.spark.DeviceSettings;
 import dev.sparkembed.udfs.spark.EmbedPartitions;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
 import dev.sparkembed.udfs.spark.ExecutorCores;
+import dev.sparkembed.udfs.spark.TaskTimesAccumulator;
 import dev.sparkembed.udfs.spark.TokenBalancedSpread;
 import java.io.PrintStream;
 import java.time.Instant;
@@ -52,6 +54,7 @@ public final class EmbedJob {
   private final EmbedJobOptions options;
   private final PrintStream log;
   private final long progressIntervalMillis;
+  private final RunTimes times;
 
   public EmbedJob(SparkSession spark, EmbedJobOptions options, PrintStream log) {
     this(spark, options, log, 10_000);
@@ -63,9 +66,11 @@ public final class EmbedJob {
     this.options = options;
     this.log = log;
     this.progressIntervalMillis = progressIntervalMillis;
+    this.times = new RunTimes(spark.sparkContext().defaultParallelism());
   }
 
   public EmbedResult run() {
+    long start = System.nanoTime();
     OutputLayout output = OutputLayout.of(spark, options.output());
     output.checkUsable();
     String runId =
@@ -79,6 +84,7 @@ public final class EmbedJob {
       output.recover(log);
       checkManifests(output);
       verifyModels();
+      times.since(JobStage.START, start);
       return run(output, lock);
     }
   }
@@ -87,9 +93,12 @@ public final class EmbedJob {
     SparkContext sc = spark.sparkContext();
     String runId = lock.runId();
     sc.setJobGroup(JOB_GROUP, "Reading and checking the corpus " + options.corpus().input(), false);
+    long reading = System.nanoTime();
     ValidatedCorpus validated = CorpusValidator.readAndValidate(spark, options.corpus());
     try {
       ValidatedCorpus.Counts counts = validated.counts();
+      times.since(JobStage.READ_CHECK, reading);
+      long rejecting = System.nanoTime();
       sc.setJobGroup(
           JOB_GROUP,
           String.format(Locale.ROOT, "Writing %,d rejected rows", counts.rejectedRows()),
@@ -101,6 +110,7 @@ public final class EmbedJob {
               : validated.rejected();
       rejected.write().mode(SaveMode.ErrorIfExists).parquet(stagedRejected.toString());
       output.commit(lock, stagedRejected, output.rejected());
+      times.since(JobStage.REJECTED, rejecting);
 
       Manifest.Input input =
           new Manifest.Input(
@@ -114,7 +124,7 @@ public final class EmbedJob {
         outcomes.add(embedOne(spec, validated, output, lock, input));
       }
       output.deleteStaging(runId);
-      return new EmbedResult(counts, output.rejected().toString(), outcomes);
+      return new EmbedResult(counts, output.rejected().toString(), outcomes, times);
     } finally {
       validated.release().run();
       sc.clearJobGroup();
@@ -163,11 +173,27 @@ public final class EmbedJob {
   }
 
   /**
+   * The batch settings the embedding tasks run with: a GPU's defaults for the options not set when
+   * the tasks are given GPUs (on a cluster, with --task-gpus or spark.task.resource.gpu.amount, and
+   * --device not cpu), the CPU's otherwise.
+   */
+  private BatchSettings taskBatch() {
+    SparkContext sc = spark.sparkContext();
+    double confGpus =
+        sc.getConf().getDouble("spark.task.resource." + DeviceSettings.GPU_RESOURCE + ".amount", 0);
+    boolean gpus =
+        !sc.isLocal()
+            && !options.devices().device().equals("cpu")
+            && (options.taskGpus() > 0 || confGpus > 0);
+    return options.batch().on(gpus);
+  }
+
+  /**
    * An overlap of more than half a window makes each window repeat more tokens than it adds: at
    * worst one new token per window, which never ends on a long paragraph.
    */
   private void checkChunkOverlap(ModelSpec spec, EncoderModel model) {
-    int window = model.tokenizer().textWindow(options.batch().maxTokens());
+    int window = model.tokenizer().textWindow(taskBatch().maxTokens());
     int overlap = options.longText().overlap();
     if (options.longText().chunk() && overlap > window / 2) {
       throw new UserError(
@@ -238,6 +264,7 @@ public final class EmbedJob {
       OutputLock lock,
       Manifest.Input input) {
     SparkContext sc = spark.sparkContext();
+    long planning = System.nanoTime();
     String runId = lock.runId();
     ValidatedCorpus.Counts counts = validated.counts();
     Path staged = output.staging(runId, spec.name());
@@ -255,9 +282,18 @@ public final class EmbedJob {
     int sliceCount = WorkPlanner.slices(rowsToEmbed, options.sliceRows());
     LongAccumulator rowsDone = sc.longAccumulator("sparkembed " + spec.name() + " rows");
     LongAccumulator tokensDone = sc.longAccumulator("sparkembed " + spec.name() + " tokens");
+    TaskTimesAccumulator stageTimes = new TaskTimesAccumulator();
+    sc.register(stageTimes, "sparkembed " + spec.name() + " stage times");
     EmbedPartitions embed =
         new EmbedPartitions(
-            spec, options.batch(), options.longText(), options.devices(), rowsDone, tokensDone);
+            spec,
+            options.batch(),
+            options.longText(),
+            options.devices(),
+            rowsDone,
+            tokensDone,
+            stageTimes);
+    times.since(JobStage.PLAN, planning);
     long start = System.nanoTime();
     ProgressReporter progress =
         new ProgressReporter(
@@ -310,12 +346,16 @@ public final class EmbedJob {
             .parquet(slices.writing(runId, slice).toString());
         slices.commit(lock, runId, slice);
       }
+      times.since(JobStage.EMBED, start);
+      times.addTasks(stageTimes.value());
+      long writing = System.nanoTime();
       sc.setJobGroup(JOB_GROUP + "-" + spec.name(), "Writing the table of " + spec.name(), false);
       Dataset<Row> fresh = slices.read(spark, runId);
       (fresh == null ? plan.kept() : plan.kept().unionByName(fresh))
           .write()
           .mode(SaveMode.ErrorIfExists)
           .parquet(staged.toString());
+      times.since(JobStage.TABLE, writing);
     } finally {
       progress.close();
       if (sliceCount > 1) {
@@ -323,23 +363,31 @@ public final class EmbedJob {
       }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
+    long finishing = System.nanoTime();
     sc.setJobGroup(JOB_GROUP + "-" + spec.name(), "Checking the table of " + spec.name(), false);
     Manifest manifest =
         Manifest.of(
             spec,
-            TableStats.read(spark, staged.toString(), spec.text().maxLength()),
+            TableStats.read(
+                spark,
+                staged.toString(),
+                Math.min(spec.text().maxLength(), taskBatch().maxTokens()),
+                ModelCache.get(spec, ExecutorCores.get())
+                    .tokenizer()
+                    .repeatedPerWindow(options.longText().overlap())),
             seconds,
-            options.batch(),
+            taskBatch(),
             options.longText(),
             partitions,
             input,
             plan.changes(),
-            Versions.of(spark),
+            Versions.of(spark, spec.runtime().engine()),
             runId,
             runs,
             Instant.now().toString());
     output.writeFile(new Path(staged, OutputLayout.MANIFEST), manifest.toJson());
     output.commit(lock, staged, table, slices.root());
+    times.since(JobStage.FINISH, finishing);
     return manifest;
   }
 

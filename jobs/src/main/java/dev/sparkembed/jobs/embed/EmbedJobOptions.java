@@ -1,6 +1,7 @@
 package dev.sparkembed.jobs.embed;
 
 import dev.sparkembed.jobs.corpus.CorpusSource;
+import dev.sparkembed.udfs.embed.BatchRequest;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.model.ModelSpec;
@@ -10,6 +11,7 @@ import java.util.List;
 /**
  * Everything one embedding run needs, checked when built.
  *
+ * @param batch the batch options the user set; the others take each task's device defaults
  * @param longText what to do with paragraphs longer than a model's max length
  * @param partitions partitions of the embedding stage; 0 plans them from the corpus's size
  * @param deleteMissing in update mode, drop rows whose key is no longer in the input
@@ -23,7 +25,7 @@ public record EmbedJobOptions(
     String output,
     OutputMode mode,
     List<ModelSpec> models,
-    BatchSettings batch,
+    BatchRequest batch,
     LongText longText,
     int partitions,
     boolean deleteMissing,
@@ -32,7 +34,10 @@ public record EmbedJobOptions(
     long sliceRows,
     boolean breakLock) {
 
-  /** A run on CPU, or on the GPUs Spark's own settings assign. */
+  /**
+   * A run with every batch setting given ({@code batch}, on CPU and GPU alike), on CPU or on the
+   * GPUs Spark's own settings assign.
+   */
   public EmbedJobOptions(
       CorpusSource corpus,
       String output,
@@ -47,7 +52,7 @@ public record EmbedJobOptions(
         output,
         mode,
         models,
-        batch,
+        BatchRequest.of(batch),
         longText,
         partitions,
         deleteMissing,

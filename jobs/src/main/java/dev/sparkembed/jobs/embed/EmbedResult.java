@@ -7,9 +7,13 @@ import java.util.List;
  * What a run did.
  *
  * @param rejectedTable where rejected rows are, with their reasons
+ * @param times where the run's time went
  */
 public record EmbedResult(
-    ValidatedCorpus.Counts counts, String rejectedTable, List<ModelOutcome> models) {
+    ValidatedCorpus.Counts counts,
+    String rejectedTable,
+    List<ModelOutcome> models,
+    RunTimes times) {
 
   /** One model's table, or why it failed. */
   public record ModelOutcome(

@@ -29,9 +29,17 @@ public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes c
    * @param deleted keys gone from the input whose rows were dropped (--delete-missing)
    * @param rejected keys whose row in the input is now rejected: their old rows, made from a text
    *     the input no longer holds, are dropped
+   * @param compared whether the input was compared with rows embedded before (a table, or a stopped
+   *     run's slices); when not, every row is new and the counts tell nothing
    */
   public record Changes(
-      long added, long changed, long unchanged, long kept, long deleted, long rejected) {}
+      long added,
+      long changed,
+      long unchanged,
+      long kept,
+      long deleted,
+      long rejected,
+      boolean compared) {}
 
   private static final String OLD_SHA = "_se_old_text_sha256";
   private static final String NOW_REJECTED = "_se_now_rejected";
@@ -42,7 +50,7 @@ public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes c
     return new IncrementalPlan(
         valid,
         spark.createDataFrame(java.util.List.of(), EmbeddingTable.OUTPUT),
-        new Changes(rows, 0, 0, 0, 0, 0));
+        new Changes(rows, 0, 0, 0, 0, 0, false));
   }
 
   /**
@@ -128,7 +136,8 @@ public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes c
             unchangedRows,
             deleteMissing ? 0 : gone,
             deleteMissing ? gone : 0,
-            rejected));
+            rejected,
+            true));
   }
 
   private static Column[] outputColumns() {

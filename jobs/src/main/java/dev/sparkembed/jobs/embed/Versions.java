@@ -1,6 +1,8 @@
 package dev.sparkembed.jobs.embed;
 
 import ai.djl.engine.Engine;
+import ai.onnxruntime.OrtEnvironment;
+import dev.sparkembed.udfs.model.EngineType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Properties;
@@ -24,13 +26,18 @@ public final class Versions {
     }
   }
 
-  static Manifest.Versions of(SparkSession spark) {
+  /**
+   * The versions of a run with {@code engine}: ONNX Runtime's is the native library's own (DJL's
+   * engine reports the version it was compiled against), and null when the model ran on another
+   * engine.
+   */
+  static Manifest.Versions of(SparkSession spark, EngineType engine) {
     return new Manifest.Versions(
         sparkembed(),
         spark.version(),
         scala.util.Properties.versionNumberString(),
         Engine.getDjlVersion(),
-        Engine.getEngine("OnnxRuntime").getVersion(),
+        engine == EngineType.ONNXRUNTIME ? OrtEnvironment.getEnvironment().getVersion() : null,
         System.getProperty("java.version"));
   }
 }

@@ -63,6 +63,29 @@ class BenchCommandTest {
   }
 
   @Test
+  void reportsWhereTheTimeWentStageByStage() throws Exception {
+    JsonNode json = bench();
+    JsonNode driver = json.get("job_stages").get("driver_seconds");
+    for (String stage : new String[] {"start", "read_check", "plan", "embed", "table", "finish"}) {
+      assertTrue(driver.get(stage).asDouble() > 0, "driver stage " + stage + ": " + driver);
+    }
+    JsonNode tasks = json.get("job_stages").get("task_seconds");
+    JsonNode engine = json.get("engine_stages");
+    for (String stage : new String[] {"tokenize", "batch", "engine_input", "forward", "pooling"}) {
+      assertTrue(tasks.get(stage).asDouble() > 0, "job task stage " + stage + ": " + tasks);
+      assertTrue(engine.get(stage).asDouble() > 0, "engine loop stage " + stage + ": " + engine);
+    }
+    double task = tasks.get("task").asDouble();
+    assertTrue(tasks.get("write").asDouble() > 0, tasks::toString);
+    assertTrue(tasks.get("forward").asDouble() < tasks.get("engine_call").asDouble());
+    assertTrue(tasks.get("engine_call").asDouble() < tasks.get("embed").asDouble());
+    assertTrue(tasks.get("embed").asDouble() < task, tasks::toString);
+    assertTrue(
+        driver.get("embed").asDouble() > task / json.get("job_stages").get("slots").asInt(),
+        "the tasks ran inside the embedding stages");
+  }
+
+  @Test
   void withThePyTorchEngineReportsItBesideOnnxRuntime() throws Exception {
     Path torchscript =
         Path.of(

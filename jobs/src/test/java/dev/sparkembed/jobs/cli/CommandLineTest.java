@@ -1,20 +1,30 @@
 package dev.sparkembed.jobs.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sparkembed.jobs.SparkEmbed;
 import dev.sparkembed.jobs.SparkTestSession;
+import dev.sparkembed.jobs.embed.EmbedJob;
+import dev.sparkembed.jobs.embed.EmbedResult;
 import dev.sparkembed.udfs.TestData;
+import dev.sparkembed.udfs.embed.BatchSettings;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Bad options stop the command with one clear line and exit code 2, before any work. */
+/**
+ * Bad options stop the command with one clear line and exit code 2, before any work; good ones mean
+ * what they say.
+ */
 class CommandLineTest {
 
   @TempDir Path dir;
@@ -153,5 +163,51 @@ class CommandLineTest {
     Outcome outcome = run(embed());
     assertEquals(0, outcome.code(), outcome.err());
     assertTrue(Files.isRegularFile(dir.resolve("out/all-minilm-l6-v2/_manifest.json")));
+  }
+
+  @Test
+  void theSummarySaysWhatChangedOnlyWhenThereWasATableToCompareWith() {
+    String first = summaryOf(embed("--mode", "update"));
+    assertTrue(first.contains("32 rows"), first);
+    assertFalse(first.contains(" new, "), "a first run has nothing to compare with: " + first);
+    String again = summaryOf(embed("--mode", "update"));
+    assertTrue(
+        again.contains("0 new, 0 changed, 32 unchanged, 0 kept (gone from the input)"), again);
+  }
+
+  /** Runs the embed command {@code args} parse to; returns the summary it prints. */
+  private static String summaryOf(String... args) {
+    EmbedCommand command = embedCommand(args);
+    EmbedResult result =
+        new EmbedJob(
+                SparkTestSession.get(),
+                command.options(),
+                new PrintStream(new ByteArrayOutputStream()))
+            .run();
+    ByteArrayOutputStream summary = new ByteArrayOutputStream();
+    EmbedCommand.printSummary(result, new PrintStream(summary, true, StandardCharsets.UTF_8));
+    return summary.toString(StandardCharsets.UTF_8);
+  }
+
+  private static EmbedCommand embedCommand(String... args) {
+    return (EmbedCommand)
+        SparkEmbed.parser().parseArgs(args).subcommand().commandSpec().userObject();
+  }
+
+  @Test
+  void aBatchOptionSetToTheCpuDefaultKeepsItsValueOnAGpu() {
+    EmbedCommand set =
+        embedCommand(
+            embed("--batch-size", "16", "--batch-tokens", "1024", "--window-rows", "4096"));
+    assertEquals(BatchSettings.DEFAULT, set.options().batch().on(true));
+
+    EmbedCommand unset = embedCommand(embed());
+    assertEquals(BatchSettings.GPU_DEFAULT, unset.options().batch().on(true));
+    assertEquals(BatchSettings.DEFAULT, unset.options().batch().on(false));
+
+    EmbedCommand one = embedCommand(embed("--batch-size", "16"));
+    assertEquals(
+        new BatchSettings(16, BatchSettings.GPU_DEFAULT.maxTokens(), 8_192),
+        one.options().batch().on(true));
   }
 }

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.onnxruntime.OrtEnvironment;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparkembed.jobs.SparkTestSession;
 import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.jobs.corpus.CorpusSource;
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EmbedJobTest {
 
   private static final ModelSpec MINILM = ModelRegistry.builtIn().get("all-minilm-l6-v2");
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static SparkSession spark;
 
   @TempDir Path dir;
@@ -146,6 +149,10 @@ class EmbedJobTest {
     assertEquals("jsonl", manifest.input().format());
     assertTrue(manifest.seconds() > 0 && manifest.tokensPerS() > 0);
     assertEquals(spark.version(), manifest.versions().spark());
+    assertEquals(
+        OrtEnvironment.class.getPackage().getImplementationVersion(),
+        manifest.versions().onnxruntime(),
+        "the ONNX Runtime that ran: the onnxruntime jar on the classpath, not DJL's build number");
     assertEquals(0, spark.read().parquet(output.resolve("_rejected").toString()).count());
     assertTrue(Files.notExists(output.resolve("_staging")), "staging is cleaned after commit");
   }
@@ -224,6 +231,58 @@ class EmbedJobTest {
 
   private static String quoteIfBare(String value) {
     return value.startsWith("\"") ? value : "\"" + value + "\"";
+  }
+
+  @Test
+  void withChunksTheManifestCountsEveryTokenTheModelSaw() throws IOException {
+    String longText = String.join(" ", java.util.Collections.nCopies(4, longestExampleText()));
+    String shortText = "A short paragraph about sparse attention.";
+    Path input = dir.resolve("long.jsonl");
+    Files.writeString(
+        input,
+        String.format(
+            "{\"paper_id\":\"p\",\"paragraph_index\":0,\"text\":%s}%n"
+                + "{\"paper_id\":\"p\",\"paragraph_index\":1,\"text\":%s}%n",
+            JSON.writeValueAsString(longText), JSON.writeValueAsString(shortText)));
+    int overlap = 32;
+    Path output = dir.resolve("chunked");
+    EmbedResult result =
+        new EmbedJob(
+                spark,
+                new EmbedJobOptions(
+                    CorpusSource.of(input.toString()),
+                    output.toString(),
+                    OutputMode.ERROR,
+                    List.of(MINILM),
+                    BatchSettings.DEFAULT,
+                    LongText.chunked(overlap),
+                    0,
+                    false),
+                new PrintStream(new ByteArrayOutputStream()))
+            .run();
+    assertTrue(result.succeeded(), () -> result.models().toString());
+
+    var tokenizer = ModelCache.get(MINILM, 1).tokenizer();
+    List<dev.sparkembed.udfs.text.TokenizedText> windows = tokenizer.chunks(longText, overlap);
+    assertTrue(windows.size() >= 4, "the long paragraph takes several windows: " + windows.size());
+    long seen = tokenizer.tokenize(shortText).length();
+    for (var window : windows) {
+      seen += window.length();
+    }
+    Manifest manifest =
+        Manifest.fromJson(
+            Files.readAllBytes(output.resolve("all-minilm-l6-v2").resolve("_manifest.json")));
+    assertEquals(seen, manifest.tokens(), "every window's tokens, overlap and special tokens too");
+    assertEquals(0, manifest.rowsTruncated());
+  }
+
+  private static String longestExampleText() throws IOException {
+    String longest = "";
+    for (String line : Files.readAllLines(TestData.examples("paragraphs.jsonl"))) {
+      String text = JSON.readTree(line).get("text").asText();
+      longest = text.length() > longest.length() ? text : longest;
+    }
+    return longest;
   }
 
   @Test
@@ -372,7 +431,7 @@ class EmbedJobTest {
     EmbedResult update =
         run(CorpusSource.of(second.toString()), output, OutputMode.UPDATE, List.of(MINILM), true);
     IncrementalPlan.Changes changes = update.models().get(0).manifest().changes();
-    assertEquals(new IncrementalPlan.Changes(2, 3, 27, 0, 2, 0), changes);
+    assertEquals(new IncrementalPlan.Changes(2, 3, 27, 0, 2, 0, true), changes);
     Dataset<Row> table = spark.read().parquet(output.resolve("all-minilm-l6-v2").toString());
     Map<String, float[]> after = vectors(table);
     assertEquals(32, after.size());
@@ -391,7 +450,8 @@ class EmbedJobTest {
     EmbedResult again =
         run(CorpusSource.of(second.toString()), output, OutputMode.UPDATE, List.of(MINILM), true);
     assertEquals(
-        new IncrementalPlan.Changes(0, 0, 32, 0, 0, 0), again.models().get(0).manifest().changes());
+        new IncrementalPlan.Changes(0, 0, 32, 0, 0, 0, true),
+        again.models().get(0).manifest().changes());
   }
 
   @Test
@@ -419,7 +479,7 @@ class EmbedJobTest {
     EmbedResult update =
         run(CorpusSource.of(second.toString()), output, OutputMode.UPDATE, List.of(MINILM), false);
     Manifest manifest = update.models().get(0).manifest();
-    assertEquals(new IncrementalPlan.Changes(1, 0, 30, 1, 0, 1), manifest.changes());
+    assertEquals(new IncrementalPlan.Changes(1, 0, 30, 1, 0, 1, true), manifest.changes());
     Map<String, float[]> table =
         vectors(spark.read().parquet(output.resolve("all-minilm-l6-v2").toString()));
     assertEquals(32, table.size());

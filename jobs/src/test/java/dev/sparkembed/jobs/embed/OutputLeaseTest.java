@@ -9,7 +9,7 @@ import dev.sparkembed.jobs.SparkTestSession;
 import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.jobs.corpus.CorpusSource;
 import dev.sparkembed.udfs.TestData;
-import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.BatchRequest;
 import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.model.ModelRegistry;
 import dev.sparkembed.udfs.spark.DeviceSettings;
@@ -47,7 +47,7 @@ class OutputLeaseTest {
                 output.toString(),
                 OutputMode.OVERWRITE,
                 List.of(ModelRegistry.builtIn().get("all-minilm-l6-v2-q")),
-                BatchSettings.DEFAULT,
+                BatchRequest.DEVICE_DEFAULTS,
                 LongText.TRUNCATE,
                 0,
                 false,

@@ -5,6 +5,7 @@ import ai.djl.translate.TranslateException;
 import dev.sparkembed.udfs.engine.DeviceMemory;
 import dev.sparkembed.udfs.engine.EncodedBatch;
 import dev.sparkembed.udfs.engine.EncoderModel;
+import dev.sparkembed.udfs.engine.EngineStageMetrics;
 import dev.sparkembed.udfs.engine.Vectors;
 import dev.sparkembed.udfs.text.TokenizedText;
 import java.util.ArrayDeque;
@@ -63,6 +64,7 @@ public final class WindowedEmbedder {
   private final BatchListener listener;
   private final boolean overlapTokenizing;
   private final TextRole role;
+  private final TaskTimes times;
   private BatchSettings settings;
 
   public WindowedEmbedder(
@@ -90,6 +92,21 @@ public final class WindowedEmbedder {
       LongText longText,
       BatchListener listener,
       TextRole role) {
+    this(model, predictor, settings, longText, listener, role, new TaskTimes());
+  }
+
+  /**
+   * Embeds the items' texts in {@code role}, adding the time each stage takes to {@code times} (the
+   * predictor's engine steps too: this sets its metrics).
+   */
+  public WindowedEmbedder(
+      EncoderModel model,
+      Predictor<EncodedBatch, float[][]> predictor,
+      BatchSettings settings,
+      LongText longText,
+      BatchListener listener,
+      TextRole role,
+      TaskTimes times) {
     this(
         model,
         batch -> model.embed(predictor, batch),
@@ -97,7 +114,9 @@ public final class WindowedEmbedder {
         longText,
         listener,
         model.plan().onGpu(),
-        role);
+        role,
+        times);
+    predictor.setMetrics(new EngineStageMetrics(times));
   }
 
   /**
@@ -112,7 +131,15 @@ public final class WindowedEmbedder {
       LongText longText,
       BatchListener listener,
       boolean overlapTokenizing) {
-    this(model, runner, settings, longText, listener, overlapTokenizing, TextRole.PASSAGE);
+    this(
+        model,
+        runner,
+        settings,
+        longText,
+        listener,
+        overlapTokenizing,
+        TextRole.PASSAGE,
+        new TaskTimes());
   }
 
   private WindowedEmbedder(
@@ -122,7 +149,8 @@ public final class WindowedEmbedder {
       LongText longText,
       BatchListener listener,
       boolean overlapTokenizing,
-      TextRole role) {
+      TextRole role,
+      TaskTimes times) {
     this.model = model;
     this.runner = runner;
     this.settings = settings;
@@ -130,6 +158,7 @@ public final class WindowedEmbedder {
     this.listener = listener;
     this.overlapTokenizing = overlapTokenizing;
     this.role = role;
+    this.times = times;
   }
 
   /**
@@ -146,11 +175,13 @@ public final class WindowedEmbedder {
 
       @Override
       public boolean hasNext() {
+        long start = System.nanoTime();
         while (ready.isEmpty() && (next != null || items.hasNext())) {
           Future<Window<T>> current = next != null ? next : tokenizeLater(items, textOf, false);
           next = overlapTokenizing && items.hasNext() ? tokenizeLater(items, textOf, true) : null;
           embedWindow(await(current), describe, ready);
         }
+        times.since(TaskStage.EMBED, start);
         return !ready.isEmpty();
       }
 
@@ -195,7 +226,8 @@ public final class WindowedEmbedder {
               LongText.TRUNCATE,
               (rows, tokens) -> {},
               false,
-              role)
+              role,
+              new TaskTimes())
           .embedInOrder(texts);
     }
   }
@@ -228,6 +260,7 @@ public final class WindowedEmbedder {
    */
   private <T> Future<Window<T>> tokenizeLater(
       Iterator<T> items, Function<T, String> textOf, boolean elsewhere) {
+    long start = System.nanoTime();
     List<T> window = new ArrayList<>(settings.windowRows());
     List<String> texts = new ArrayList<>(settings.windowRows());
     while (window.size() < settings.windowRows() && items.hasNext()) {
@@ -236,7 +269,14 @@ public final class WindowedEmbedder {
       String text = textOf.apply(item);
       texts.add(text == null || text.isEmpty() ? null : role.format(model.spec().text(), text));
     }
-    Callable<Window<T>> tokenize = () -> tokenize(window, texts);
+    times.since(TaskStage.INPUT, start);
+    Callable<Window<T>> tokenize =
+        () -> {
+          long tokenizing = System.nanoTime();
+          Window<T> tokenized = tokenize(window, texts);
+          times.since(TaskStage.TOKENIZE, tokenizing);
+          return tokenized;
+        };
     if (elsewhere) {
       return TOKENIZERS.submit(tokenize);
     }
@@ -296,7 +336,8 @@ public final class WindowedEmbedder {
     return all;
   }
 
-  private static <W> W await(Future<W> window) {
+  private <W> W await(Future<W> window) {
+    long start = System.nanoTime();
     try {
       return window.get();
     } catch (InterruptedException e) {
@@ -307,6 +348,8 @@ public final class WindowedEmbedder {
         throw runtime;
       }
       throw new IllegalStateException(e.getCause());
+    } finally {
+      times.since(TaskStage.TOKENS_WAIT, start);
     }
   }
 
@@ -316,7 +359,10 @@ public final class WindowedEmbedder {
     int[] owners = window.owners();
     int[] remaining = window.piecesPerItem().clone();
     float[][] vectors = new float[all.length][];
-    for (int[] batch : TokenBudgetBatcher.plan(all, settings)) {
+    long planning = System.nanoTime();
+    List<int[]> batches = TokenBudgetBatcher.plan(all, settings);
+    times.since(TaskStage.BATCH, planning);
+    for (int[] batch : batches) {
       try {
         runShrinking(all, batch, vectors);
       } catch (TranslateException | RuntimeException e) {
@@ -352,7 +398,10 @@ public final class WindowedEmbedder {
         continue;
       }
       float[] vector = p - start == 1 ? vectors[start] : pool(all, vectors, start, p);
-      int embeddedTokens = p - start == 1 ? all[start].length() : whole.tokenCount();
+      int embeddedTokens = 0;
+      for (int piece = start; piece < p; piece++) {
+        embeddedTokens += all[piece].length();
+      }
       out.add(
           new Embedded<>(
               window.items().get(i), vector, whole.tokenCount(), embeddedTokens, p - start));
@@ -365,14 +414,18 @@ public final class WindowedEmbedder {
    */
   private void runShrinking(TokenizedText[] all, int[] batch, float[][] vectors)
       throws TranslateException {
+    long padding = System.nanoTime();
     List<TokenizedText> rows = new ArrayList<>(batch.length);
     for (int p : batch) {
       rows.add(all[p]);
     }
     EncodedBatch encoded = EncodedBatch.of(rows, model.spec().text().leftPadding());
+    times.since(TaskStage.BATCH, padding);
     float[][] batchVectors;
+    long calling = System.nanoTime();
     try {
       batchVectors = runner.run(encoded);
+      times.since(TaskStage.ENGINE_CALL, calling);
     } catch (TranslateException | RuntimeException e) {
       if (batch.length == 1 || !DeviceMemory.isOutOfMemory(e)) {
         throw e;

@@ -1,6 +1,6 @@
 package dev.sparkembed.udfs.ml;
 
-import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.BatchRequest;
 import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.embed.TextRole;
 import dev.sparkembed.udfs.model.ModelLookup;
@@ -23,7 +23,7 @@ import org.apache.spark.sql.types.StructType;
  */
 record EmbedderSetup(
     ModelSpec spec,
-    BatchSettings batch,
+    BatchRequest batch,
     LongText longText,
     DeviceSettings devices,
     TextRole role,
@@ -102,7 +102,10 @@ record EmbedderSetup(
     }
     return new EmbedderSetup(
         spec,
-        new BatchSettings(e.getBatchSize(), e.getBatchTokens(), e.getWindowRows()),
+        new BatchRequest(
+            e.isSet(e.batchSize()) ? e.getBatchSize() : null,
+            e.isSet(e.batchTokens()) ? e.getBatchTokens() : null,
+            e.isSet(e.windowRows()) ? e.getWindowRows() : null),
         mode.equals("chunk") ? LongText.chunked(e.getChunkOverlap()) : LongText.TRUNCATE,
         new DeviceSettings(deviceName, false),
         TextRole.named(roleName, task),

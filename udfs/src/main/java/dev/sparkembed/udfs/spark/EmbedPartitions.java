@@ -1,9 +1,11 @@
 package dev.sparkembed.udfs.spark;
 
 import ai.djl.inference.Predictor;
-import dev.sparkembed.udfs.embed.BatchSettings;
+import dev.sparkembed.udfs.embed.BatchRequest;
 import dev.sparkembed.udfs.embed.Embedded;
 import dev.sparkembed.udfs.embed.LongText;
+import dev.sparkembed.udfs.embed.TaskStage;
+import dev.sparkembed.udfs.embed.TaskTimes;
 import dev.sparkembed.udfs.embed.TextRole;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
 import dev.sparkembed.udfs.engine.EncodedBatch;
@@ -34,13 +36,14 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
   private static final Logger LOG = LoggerFactory.getLogger(EmbedPartitions.class);
 
   private final ModelSpec spec;
-  private final BatchSettings settings;
+  private final BatchRequest batch;
   private final LongText longText;
   private final DeviceSettings devices;
   private final TextRole role;
   private final PartitionRows layout;
   private final LongAccumulator rowsDone;
   private final LongAccumulator tokensDone;
+  private final TaskTimesAccumulator stageTimes;
   private final ClusterStorage.Shipped hadoopConf = ClusterStorage.ship();
 
   /**
@@ -48,46 +51,58 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
    *
    * @param rowsDone counts embedded rows as batches finish (for progress), or null
    * @param tokensDone counts embedded tokens as batches finish, or null
+   * @param stageTimes sums the time each task spends in each stage, or null
    */
   public EmbedPartitions(
       ModelSpec spec,
-      BatchSettings settings,
+      BatchRequest batch,
       LongText longText,
       DeviceSettings devices,
       LongAccumulator rowsDone,
-      LongAccumulator tokensDone) {
+      LongAccumulator tokensDone,
+      TaskTimesAccumulator stageTimes) {
     this(
-        spec, settings, longText, devices, TextRole.PASSAGE, new TableRows(), rowsDone, tokensDone);
+        spec,
+        batch,
+        longText,
+        devices,
+        TextRole.PASSAGE,
+        new TableRows(),
+        rowsDone,
+        tokensDone,
+        stageTimes);
   }
 
   /** Any rows, read and written as {@code layout} says, their texts embedded in {@code role}. */
   public EmbedPartitions(
       ModelSpec spec,
-      BatchSettings settings,
+      BatchRequest batch,
       LongText longText,
       DeviceSettings devices,
       TextRole role,
       PartitionRows layout) {
-    this(spec, settings, longText, devices, role, layout, null, null);
+    this(spec, batch, longText, devices, role, layout, null, null, null);
   }
 
   private EmbedPartitions(
       ModelSpec spec,
-      BatchSettings settings,
+      BatchRequest batch,
       LongText longText,
       DeviceSettings devices,
       TextRole role,
       PartitionRows layout,
       LongAccumulator rowsDone,
-      LongAccumulator tokensDone) {
+      LongAccumulator tokensDone,
+      TaskTimesAccumulator stageTimes) {
     this.spec = spec;
-    this.settings = settings;
+    this.batch = batch;
     this.longText = longText;
     this.devices = devices;
     this.role = role;
     this.layout = layout;
     this.rowsDone = rowsDone;
     this.tokensDone = tokensDone;
+    this.stageTimes = stageTimes;
   }
 
   /** The schema of the rows this function returns. */
@@ -97,6 +112,7 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
 
   @Override
   public Iterator<Row> call(Iterator<Row> rows) {
+    long start = System.nanoTime();
     TaskContext task = TaskContext.get();
     Placement placement = devices.placementFor(task);
     EncoderModel model =
@@ -112,16 +128,24 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
           model.plan().device());
     }
     Predictor<EncodedBatch, float[][]> predictor = model.newPredictor();
+    TaskTimes times = new TaskTimes();
+    times.since(TaskStage.MODEL, start);
     if (task != null) {
-      task.addTaskCompletionListener((TaskCompletionListener) context -> predictor.close());
+      task.addTaskCompletionListener(
+          (TaskCompletionListener)
+              context -> {
+                predictor.close();
+                times.since(TaskStage.TASK, start);
+                if (stageTimes != null) {
+                  stageTimes.add(times);
+                }
+              });
     }
     WindowedEmbedder embedder =
         new WindowedEmbedder(
             model,
             predictor,
-            model.plan().onGpu() && settings.equals(BatchSettings.DEFAULT)
-                ? BatchSettings.GPU_DEFAULT
-                : settings,
+            batch.on(model.plan().onGpu()),
             longText,
             (batchRows, batchTokens) -> {
               if (rowsDone != null) {
@@ -131,7 +155,8 @@ public final class EmbedPartitions implements MapPartitionsFunction<Row, Row> {
                 tokensDone.add(batchTokens);
               }
             },
-            role);
+            role,
+            times);
     Iterator<Embedded<Row>> embedded = embedder.embed(rows, layout::text, layout::describe);
     return new Iterator<>() {
       @Override

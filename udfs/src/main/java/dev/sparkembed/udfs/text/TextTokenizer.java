@@ -2,6 +2,7 @@ package dev.sparkembed.udfs.text;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.TokenizersLibrary;
 import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.TokenizerVocabulary;
 import java.io.IOException;
@@ -136,18 +137,48 @@ public final class TextTokenizer implements AutoCloseable {
    * when one text alone would exceed it.
    */
   public TokenizedText[] tokenize(List<String> texts, int limit) {
-    Encoding[] encodings = tokenizer.batchEncode(texts);
-    TokenizedText[] out = new TokenizedText[encodings.length];
-    for (int i = 0; i < encodings.length; i++) {
-      out[i] =
-          cut(withEos(encodings[i].getIds()), withEos(encodings[i].getTypeIds(), 0), limit(limit));
+    int tokens = limit(limit);
+    TokenizedText[] out = encode(texts.toArray(String[]::new));
+    for (int i = 0; i < out.length; i++) {
+      out[i] = cut(out[i], tokens);
     }
     return out;
   }
 
   public TokenizedText tokenize(String text) {
-    Encoding encoding = tokenizer.encode(text);
-    return cut(withEos(encoding.getIds()), withEos(encoding.getTypeIds(), 0), maxLength);
+    return cut(encode(text)[0], maxLength);
+  }
+
+  /**
+   * The texts whole, special tokens added and the end token appended where needed, through the
+   * tokenizer's native batch call, reading back only the ids and type ids (DJL's {@link Encoding}
+   * would also copy every text's tokens as strings, its offsets, masks and word ids).
+   */
+  private TokenizedText[] encode(String... texts) {
+    long[] encodings = TokenizersLibrary.LIB.batchEncode(tokenizer.getHandle(), texts, true);
+    try {
+      TokenizedText[] out = new TokenizedText[encodings.length];
+      for (int i = 0; i < encodings.length; i++) {
+        long[] ids = withEos(TokenizersLibrary.LIB.getTokenIds(encodings[i]));
+        long[] types = withEos(TokenizersLibrary.LIB.getTypeIds(encodings[i]), 0);
+        out[i] = new TokenizedText(ids, types, ids.length);
+      }
+      return out;
+    } finally {
+      for (long encoding : encodings) {
+        TokenizersLibrary.LIB.deleteEncoding(encoding);
+      }
+    }
+  }
+
+  /**
+   * Tokens each window of a chunked text repeats beyond the text's own: the special tokens around
+   * it plus the {@code overlap} it shares with the window before. A text of {@code tokenCount}
+   * tokens (special tokens included) embedded in {@code n} windows gives the model {@code
+   * tokenCount + (n - 1) * repeatedPerWindow(overlap)} tokens.
+   */
+  public int repeatedPerWindow(int overlap) {
+    return leadingSpecials + trailingSpecials + overlap;
   }
 
   /**
@@ -170,12 +201,12 @@ public final class TextTokenizer implements AutoCloseable {
   /** {@link #chunks(String, int)} with windows of at most {@code limit} tokens. */
   public List<TokenizedText> chunks(String text, int overlap, int limit) {
     int tokens = limit(limit);
-    Encoding encoding = tokenizer.encode(text);
-    long[] ids = withEos(encoding.getIds());
-    long[] types = withEos(encoding.getTypeIds(), 0);
-    if (ids.length <= tokens) {
-      return List.of(new TokenizedText(ids, types, ids.length));
+    TokenizedText whole = encode(text)[0];
+    if (whole.length() <= tokens) {
+      return List.of(whole);
     }
+    long[] ids = whole.ids();
+    long[] types = whole.typeIds();
     int contentEnd = ids.length - trailingSpecials;
     int window = textWindow(tokens);
     if (overlap < 0 || overlap >= window) {
@@ -226,10 +257,12 @@ public final class TextTokenizer implements AutoCloseable {
     return tokens;
   }
 
-  private TokenizedText cut(long[] ids, long[] typeIds, int limit) {
+  private TokenizedText cut(TokenizedText whole, int limit) {
+    long[] ids = whole.ids();
+    long[] typeIds = whole.typeIds();
     int count = ids.length;
     if (count <= limit) {
-      return new TokenizedText(ids, typeIds, count);
+      return whole;
     }
     int head = limit - trailingSpecials;
     long[] keptIds = Arrays.copyOf(ids, limit);
