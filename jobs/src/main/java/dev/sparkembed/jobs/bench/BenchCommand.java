@@ -15,11 +15,13 @@ import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.Embedded;
 import dev.sparkembed.udfs.embed.LongText;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
+import dev.sparkembed.udfs.engine.CpuFeatures;
 import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.engine.EnginePlan;
 import dev.sparkembed.udfs.model.Dtype;
 import dev.sparkembed.udfs.model.EngineType;
 import dev.sparkembed.udfs.model.ModelSpec;
+import dev.sparkembed.udfs.model.Tier;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -32,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -43,7 +46,8 @@ import picocli.CommandLine.Option;
  * {@code sparkembed bench}: on the same corpus and model, measures (a) the engine loop alone in
  * this JVM, (b) the full job end to end, (c) a naive baseline that does what the DJL Spark
  * extension's {@code TextEmbedder} does; prints a table and writes a JSON report. With {@code
- * --engine pytorch}, (a) and (b) run again on PyTorch, reported beside ONNX Runtime.
+ * --engine pytorch}, (a) and (b) run again on PyTorch, reported beside ONNX Runtime. With {@code
+ * --dtypes}, (a) and (b) run for each CPU tier of the model instead, against its float32 tier.
  */
 @Command(
     name = "bench",
@@ -67,6 +71,17 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description = "Where the job and the baseline write their tables. Default: a temp folder.")
   Path workDir;
+
+  @Option(
+      names = "--dtypes",
+      split = ",",
+      paramLabel = "TIER",
+      description =
+          "Instead: the model's CPU tiers side by side on the same rows (float32, bfloat16, int8;"
+              + " float32 always runs first, the reference): each tier's engine loop and job,"
+              + " tokens/s against float32, and the min and mean cosine of its vectors to"
+              + " float32's. A tier not installed here is reported as skipped.")
+  List<String> dtypes = new ArrayList<>();
 
   @Option(
       names = "--code-paths",
@@ -99,9 +114,11 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     List<ModelSpec> specs;
     BatchSettings settings;
+    List<Tier> tiers;
     try {
       specs = models.resolve();
       settings = batch.toSettings();
+      tiers = dtypes.stream().map(t -> Tier.parse(t.trim(), "--dtypes")).toList();
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }
@@ -140,11 +157,15 @@ public final class BenchCommand implements Callable<Integer> {
         texts.size(),
         spec.name(),
         cores);
+    CpuFeatures cpu = CpuFeatures.detect();
+    if (!tiers.isEmpty()) {
+      return benchTiers(spark, asked.name(), tiers, settings, texts, cores, dir, cpu);
+    }
 
-    EngineRun main = measure(spark, spec, settings, texts, cores, dir, out);
+    EngineRun main = measure(spark, spec, settings, texts, cores, dir, out, null);
     List<EngineRun> others = new ArrayList<>();
     if (!asked.runtime().engine().equals(spec.runtime().engine())) {
-      others.add(measure(spark, asked, settings, texts, cores, dir, out));
+      others.add(measure(spark, asked, settings, texts, cores, dir, out, null));
     }
 
     long start = System.nanoTime();
@@ -169,6 +190,7 @@ public final class BenchCommand implements Callable<Integer> {
             corpus.toSource().input(),
             texts.size(),
             cores,
+            cpu.describe(),
             settings,
             main,
             baselineSeconds,
@@ -181,7 +203,48 @@ public final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The engine loop alone, then the whole job, with {@code spec}'s engine. */
+  private int benchTiers(
+      SparkSession spark,
+      String model,
+      List<Tier> tiers,
+      BatchSettings settings,
+      List<String> texts,
+      int cores,
+      Path dir,
+      CpuFeatures cpu)
+      throws IOException {
+    if (models.setsEngineOrDtype()) {
+      throw new UserError(
+          "Cannot set --dtypes with --dtype or --engine: --dtypes picks each tier's engine and"
+              + " precision");
+    }
+    PrintStream out = System.out;
+    TierBench bench =
+        new TierBench(
+            models.tiers(),
+            (spec, vectors) -> measure(spark, spec, settings, texts, cores, dir, out, vectors),
+            out);
+    TierReport report =
+        new TierReport(
+            model,
+            corpus.toSource().input(),
+            texts.size(),
+            cores,
+            settings,
+            cpu.describe(),
+            bench.run(model, tiers, texts.size(), cpu));
+    TierBench.print(report, out);
+    if (this.report != null) {
+      Files.writeString(this.report, report.toJson(), StandardCharsets.UTF_8);
+      out.println("bench: report written to " + this.report);
+    }
+    return 0;
+  }
+
+  /**
+   * The engine loop alone, then the whole job, with {@code spec}'s engine; the loop's vectors go to
+   * {@code vectors} when it is not null, in the order of {@code texts}.
+   */
   private EngineRun measure(
       SparkSession spark,
       ModelSpec spec,
@@ -189,18 +252,19 @@ public final class BenchCommand implements Callable<Integer> {
       List<String> texts,
       int cores,
       Path dir,
-      PrintStream out) {
+      PrintStream out,
+      float[][] vectors) {
     AtomicLong tokens = new AtomicLong();
-    double engineSeconds = engineLoop(spec, settings, texts, cores, tokens);
-    out.printf(
-        Locale.ROOT, "bench: %s engine loop     %8.1f s%n", spec.runtime().engine(), engineSeconds);
+    double engineSeconds = engineLoop(spec, settings, texts, cores, tokens, vectors);
+    String what = spec.name() + " " + spec.runtime().engine() + " " + spec.runtime().dtype();
+    out.printf(Locale.ROOT, "bench: %s engine loop     %8.1f s%n", what, engineSeconds);
     long start = System.nanoTime();
     EmbedResult result =
         new EmbedJob(
                 spark,
                 new EmbedJobOptions(
                     corpus.toSource(),
-                    dir.resolve("job-" + spec.runtime().engine()).toString(),
+                    dir.resolve(("job-" + what).replace(' ', '-')).toString(),
                     OutputMode.OVERWRITE,
                     List.of(spec),
                     settings,
@@ -213,8 +277,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (!result.succeeded()) {
       throw new IllegalStateException("the job failed: " + result.models().get(0).failure());
     }
-    out.printf(
-        Locale.ROOT, "bench: %s sparkembed job  %8.1f s%n", spec.runtime().engine(), jobSeconds);
+    out.printf(Locale.ROOT, "bench: %s sparkembed job  %8.1f s%n", what, jobSeconds);
     return new EngineRun(
         spec.runtime().engine().configName(),
         spec.runtime().dtype().configName(),
@@ -225,16 +288,27 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   private static double engineLoop(
-      ModelSpec spec, BatchSettings settings, List<String> texts, int cores, AtomicLong tokens) {
+      ModelSpec spec,
+      BatchSettings settings,
+      List<String> texts,
+      int cores,
+      AtomicLong tokens,
+      float[][] vectors) {
     try (EncoderModel model = EncoderModel.load(spec, EnginePlan.cpu(cores, 1));
         var predictor = model.newPredictor()) {
       WindowedEmbedder embedder =
           new WindowedEmbedder(model, predictor, settings, (rows, batchTokens) -> {});
       WindowedEmbedder.embedAll(model, settings, texts.subList(0, Math.min(64, texts.size())));
       long start = System.nanoTime();
-      Iterator<Embedded<String>> it = embedder.embed(texts.iterator(), t -> t, t -> "a text");
+      Iterator<Embedded<Integer>> it =
+          embedder.embed(
+              IntStream.range(0, texts.size()).iterator(), texts::get, i -> "text " + (i + 1));
       while (it.hasNext()) {
-        tokens.addAndGet(it.next().embeddedTokens());
+        Embedded<Integer> embedded = it.next();
+        tokens.addAndGet(embedded.embeddedTokens());
+        if (vectors != null) {
+          vectors[embedded.item()] = embedded.vector();
+        }
       }
       return (System.nanoTime() - start) / 1e9;
     }

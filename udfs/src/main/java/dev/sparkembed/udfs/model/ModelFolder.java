@@ -153,6 +153,8 @@ public final class ModelFolder {
           null,
           null,
           null,
+          null,
+          null,
           dense);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read model folder " + folder, e);

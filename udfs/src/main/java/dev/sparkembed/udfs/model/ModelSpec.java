@@ -146,6 +146,9 @@ public record ModelSpec(
       lines.add("query_prefix=" + text.query().template());
       lines.add("default_task=" + text.query().defaultTask());
     }
+    if (runtime.quantization() != Quantization.NONE) {
+      lines.add("quantization=" + runtime.quantization());
+    }
     for (DenseLayer layer : head.dense()) {
       lines.add("dense=" + layer.canonical());
     }
