@@ -31,7 +31,8 @@ the float32 module's on every row of the check batches, or nothing is written.
 usage: python3 torchscript_from_onnx.py --onnx MODEL.onnx --out MODEL.pt [--cache DIR]
                                         [--dtype float32|bfloat16]
 With --cache, the result is kept as DIR/<sha256 of the ONNX file>.pt (float32) or
-DIR/<sha256>-<recipe>.pt (bfloat16) and reused when present.
+DIR/<sha256>-bfloat16-<sha256 of this script, 12 digits>.pt (bfloat16, so a changed recipe is
+never served from the cache) and reused when present.
 Needs only torch and onnx (Debian: python3-torch python3-onnx).
 """
 import argparse
@@ -56,8 +57,6 @@ from torch import nn
 TOLERANCE = 1e-4
 BF16_MIN_COSINE = 0.9999
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
-# names the cached bfloat16 file; a new recipe needs a new name, so no stale cache is reused
-BF16_RECIPE = "bfloat16-mixed"
 BF16 = torch.bfloat16
 QUANTIZED_OPS = {
     "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger",
@@ -744,7 +743,7 @@ def main():
         print(write_atomically(args.out, lambda temp: build(args.onnx, temp, dtype)))
         return
     # float32 keeps the name it had before --dtype existed, so caches made then stay valid
-    suffix = ".pt" if args.dtype == "float32" else f"-{BF16_RECIPE}.pt"
+    suffix = ".pt" if args.dtype == "float32" else f"-{args.dtype}-{sha256_of(__file__)[:12]}.pt"
     cached = os.path.join(args.cache, sha256_of(args.onnx) + suffix)
     if os.path.isfile(cached):
         print(f"{os.path.basename(args.onnx)} ({args.dtype}): from cache {cached}")

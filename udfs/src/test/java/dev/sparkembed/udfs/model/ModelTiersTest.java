@@ -111,6 +111,7 @@ class ModelTiersTest {
               tokenizer: {location: /x/tokenizer.json, sha256: %s}
             pooling: mean
             max_length: 128
+            dimension: 384
         """
                 .formatted("a".repeat(64), "b".repeat(64))
             + extra;
