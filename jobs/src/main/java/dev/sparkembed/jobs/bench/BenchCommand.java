@@ -119,6 +119,11 @@ public final class BenchCommand implements Callable<Integer> {
       specs = models.resolve();
       settings = batch.toSettings();
       tiers = dtypes.stream().map(t -> Tier.parse(t.trim(), "--dtypes")).toList();
+      if (!tiers.isEmpty() && models.setsEngineOrDtype()) {
+        throw new IllegalArgumentException(
+            "Cannot set --dtypes with --dtype or --engine: --dtypes picks each tier's engine and"
+                + " precision");
+      }
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }
@@ -213,11 +218,6 @@ public final class BenchCommand implements Callable<Integer> {
       Path dir,
       CpuFeatures cpu)
       throws IOException {
-    if (models.setsEngineOrDtype()) {
-      throw new UserError(
-          "Cannot set --dtypes with --dtype or --engine: --dtypes picks each tier's engine and"
-              + " precision");
-    }
     PrintStream out = System.out;
     TierBench bench =
         new TierBench(

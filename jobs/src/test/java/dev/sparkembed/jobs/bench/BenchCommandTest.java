@@ -140,4 +140,25 @@ class BenchCommandTest {
     assertTrue(bfloat16.get("min_cosine").asDouble() >= 0.9999, bfloat16.toString());
     assertTrue(bfloat16.get("engine_vs_float32").asDouble() > 0);
   }
+
+  @Test
+  void dtypesWithAnEngineStopBeforeWork() {
+    StringWriter err = new StringWriter();
+    int code =
+        SparkEmbed.run(
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err, true),
+            "bench",
+            "--input",
+            TestData.examples("paragraphs.jsonl").toString(),
+            "--dtypes",
+            "float32,int8",
+            "--engine",
+            "pytorch");
+    assertEquals(SparkEmbed.USAGE_ERROR, code, err.toString());
+    assertTrue(
+        err.toString()
+            .startsWith("sparkembed: error: Cannot set --dtypes with --dtype or --engine"),
+        err.toString());
+  }
 }

@@ -69,6 +69,13 @@ public record CpuFeatures(Set<String> found) {
     if (bfloat16Units()) {
       return Optional.empty();
     }
+    if (!known()) {
+      return Optional.of(
+          "this CPU's features are "
+              + describe()
+              + ": bfloat16 is slower than float32 on a CPU without AMX or AVX-512-BF16, with"
+              + " the same vectors");
+    }
     return Optional.of(
         "this CPU has neither AMX nor AVX-512-BF16 (found: "
             + describe()
