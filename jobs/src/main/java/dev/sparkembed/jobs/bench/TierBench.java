@@ -15,7 +15,9 @@ import java.util.Set;
 /**
  * {@code sparkembed bench --dtypes}: one model's CPU tiers on the same rows, each tier's engine
  * loop and job, with speed and vectors against the float32 tier of the same run. A tier that cannot
- * run here (not installed, not stated) is reported as skipped with the reason.
+ * run here (not installed, not stated) is reported as skipped with the reason. Each engine loop is
+ * timed after an untimed pass over all the rows: oneDNN compiles its bfloat16 kernels once per
+ * input shape, and the job, which runs after the loop in the same JVM, finds them compiled.
  */
 final class TierBench {
 
