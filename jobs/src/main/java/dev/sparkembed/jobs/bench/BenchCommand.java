@@ -116,14 +116,14 @@ public final class BenchCommand implements Callable<Integer> {
     BatchSettings settings;
     List<Tier> tiers;
     try {
-      specs = models.resolve();
-      settings = batch.toSettings();
       tiers = dtypes.stream().map(t -> Tier.parse(t.trim(), "--dtypes")).toList();
       if (!tiers.isEmpty() && models.setsEngineOrDtype()) {
         throw new IllegalArgumentException(
             "Cannot set --dtypes with --dtype or --engine: --dtypes picks each tier's engine and"
                 + " precision");
       }
+      specs = models.resolve();
+      settings = batch.toSettings();
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }
