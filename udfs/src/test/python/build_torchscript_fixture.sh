@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds OUT_DIR/<model>.pt, a TorchScript copy of every ONNX model in ONNX_DIR, for the PyTorch
-# engine's tests, and OUT_DIR/all-minilm-l6-v2-bf16.pt, a bfloat16 copy of all-minilm-l6-v2.onnx.
+# engine's tests, and OUT_DIR/all-minilm-l6-v2-bfloat16.pt, the bfloat16 CPU tier of
+# all-minilm-l6-v2.onnx (the mixed recipe deploy/models/build_cpu_tiers.sh builds for users).
 # Copies are cached by the ONNX file's SHA-256 (and dtype) under SPARKEMBED_FIXTURE_CACHE
 # (default ~/.cache/sparkembed/torchscript), so a clean build does not trace again.
 # Without Debian's python3-torch and python3-onnx it builds nothing and the tests that need the
@@ -11,7 +12,7 @@ onnx_dir=$1
 out_dir=$2
 python=/usr/bin/python3
 cache=${SPARKEMBED_FIXTURE_CACHE:-$HOME/.cache/sparkembed/torchscript}
-script="$(dirname "${BASH_SOURCE[0]}")/torchscript_from_onnx.py"
+script="$(dirname "${BASH_SOURCE[0]}")/../../../../deploy/models/torchscript_from_onnx.py"
 
 if ! "$python" -c 'import torch, onnx' 2>/dev/null; then
   echo "TorchScript fixture: skipped, $python has no torch and onnx (apt-get install python3-torch python3-onnx)" >&2
@@ -25,7 +26,7 @@ for onnx in "$onnx_dir"/*.onnx; do
 done
 bf16_onnx="$onnx_dir/all-minilm-l6-v2.onnx"
 if [[ -f $bf16_onnx ]]; then
-  "$python" "$script" --onnx "$bf16_onnx" --out "$out_dir/all-minilm-l6-v2-bf16.pt" --cache "$cache" \
+  "$python" "$script" --onnx "$bf16_onnx" --out "$out_dir/all-minilm-l6-v2-bfloat16.pt" --cache "$cache" \
     --dtype bfloat16
 else
   echo "TorchScript fixture: no $bf16_onnx, so no bfloat16 copy" >&2

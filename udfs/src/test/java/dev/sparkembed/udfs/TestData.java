@@ -26,10 +26,15 @@ public final class TestData {
 
   /** The texts of examples/paragraphs.jsonl, in file order. */
   public static List<String> exampleTexts() {
+    return texts(examples("paragraphs.jsonl"));
+  }
+
+  /** The {@code text} fields of a JSON Lines corpus, in file order. */
+  public static List<String> texts(Path jsonLines) {
     ObjectMapper json = new ObjectMapper();
     List<String> texts = new ArrayList<>();
     try {
-      for (String line : Files.readAllLines(examples("paragraphs.jsonl"))) {
+      for (String line : Files.readAllLines(jsonLines)) {
         texts.add(json.readTree(line).get("text").asText());
       }
     } catch (IOException e) {

@@ -19,11 +19,13 @@ import dev.sparkembed.udfs.embed.TaskStage;
 import dev.sparkembed.udfs.embed.TaskTimes;
 import dev.sparkembed.udfs.embed.TextRole;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
+import dev.sparkembed.udfs.engine.CpuFeatures;
 import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.engine.EnginePlan;
 import dev.sparkembed.udfs.model.Dtype;
 import dev.sparkembed.udfs.model.EngineType;
 import dev.sparkembed.udfs.model.ModelSpec;
+import dev.sparkembed.udfs.model.Tier;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,6 +39,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
@@ -48,7 +51,8 @@ import picocli.CommandLine.Option;
  * {@code sparkembed bench}: on the same corpus and model, measures (a) the engine loop alone in
  * this JVM, (b) the full job end to end, (c) a naive baseline that does what the DJL Spark
  * extension's {@code TextEmbedder} does; prints a table and writes a JSON report. With {@code
- * --engine pytorch}, (a) and (b) run again on PyTorch, reported beside ONNX Runtime.
+ * --engine pytorch}, (a) and (b) run again on PyTorch, reported beside ONNX Runtime. With {@code
+ * --dtypes}, (a) and (b) run for each CPU tier of the model instead, against its float32 tier.
  */
 @Command(
     name = "bench",
@@ -72,6 +76,17 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "DIR",
       description = "Where the job and the baseline write their tables. Default: a temp folder.")
   Path workDir;
+
+  @Option(
+      names = "--dtypes",
+      split = ",",
+      paramLabel = "TIER",
+      description =
+          "Instead: the model's CPU tiers side by side on the same rows (float32, bfloat16, int8;"
+              + " float32 always runs first, the reference): each tier's engine loop and job,"
+              + " tokens/s against float32, and the min and mean cosine of its vectors to"
+              + " float32's. A tier not installed here is reported as skipped.")
+  List<String> dtypes = new ArrayList<>();
 
   @Option(
       names = "--code-paths",
@@ -104,7 +119,14 @@ public final class BenchCommand implements Callable<Integer> {
   public Integer call() throws IOException {
     List<ModelSpec> specs;
     BatchSettings settings;
+    List<Tier> tiers;
     try {
+      tiers = dtypes.stream().map(t -> Tier.parse(t.trim(), "--dtypes")).toList();
+      if (!tiers.isEmpty() && models.setsEngineOrDtype()) {
+        throw new IllegalArgumentException(
+            "Cannot set --dtypes with --dtype or --engine: --dtypes picks each tier's engine and"
+                + " precision");
+      }
       specs = models.resolve();
       settings = batch.toSettings();
     } catch (IllegalArgumentException e) {
@@ -145,11 +167,16 @@ public final class BenchCommand implements Callable<Integer> {
         texts.size(),
         spec.name(),
         cores);
+    CpuFeatures cpu = CpuFeatures.detect();
+    if (!tiers.isEmpty()) {
+      return benchTiers(spark, asked.name(), tiers, settings, texts, cores, dir, cpu);
+    }
 
-    EngineRun main = measure(spark, spec, settings, texts, cores, dir, out);
+    List<String> warmUp = texts.subList(0, Math.min(64, texts.size()));
+    EngineRun main = measure(spark, spec, settings, texts, warmUp, cores, dir, out, null);
     List<EngineRun> others = new ArrayList<>();
     if (!asked.runtime().engine().equals(spec.runtime().engine())) {
-      others.add(measure(spark, asked, settings, texts, cores, dir, out));
+      others.add(measure(spark, asked, settings, texts, warmUp, cores, dir, out, null));
     }
 
     long start = System.nanoTime();
@@ -174,6 +201,7 @@ public final class BenchCommand implements Callable<Integer> {
             corpus.toSource().input(),
             texts.size(),
             cores,
+            cpu.describe(),
             settings,
             main,
             baselineSeconds,
@@ -186,27 +214,68 @@ public final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The engine loop alone, then the whole job, with {@code spec}'s engine. */
+  private int benchTiers(
+      SparkSession spark,
+      String model,
+      List<Tier> tiers,
+      BatchSettings settings,
+      List<String> texts,
+      int cores,
+      Path dir,
+      CpuFeatures cpu)
+      throws IOException {
+    PrintStream out = System.out;
+    TierBench bench =
+        new TierBench(
+            models.tiers(),
+            (spec, vectors) ->
+                measure(spark, spec, settings, texts, texts, cores, dir, out, vectors),
+            out);
+    TierReport report =
+        new TierReport(
+            model,
+            corpus.toSource().input(),
+            texts.size(),
+            cores,
+            settings,
+            cpu.describe(),
+            bench.run(model, tiers, texts.size(), cpu));
+    TierBench.print(report, out);
+    if (this.report != null) {
+      Files.writeString(this.report, report.toJson(), StandardCharsets.UTF_8);
+      out.println("bench: report written to " + this.report);
+    }
+    return 0;
+  }
+
+  /**
+   * The engine loop alone, after an untimed pass over {@code warmUp}, then the whole job, with
+   * {@code spec}'s engine; the loop's vectors go to {@code vectors} when it is not null, in the
+   * order of {@code texts}.
+   */
   private EngineRun measure(
       SparkSession spark,
       ModelSpec spec,
       BatchSettings settings,
       List<String> texts,
+      List<String> warmUp,
       int cores,
       Path dir,
-      PrintStream out) {
+      PrintStream out,
+      float[][] vectors) {
     AtomicLong tokens = new AtomicLong();
     TaskTimes engineStages = new TaskTimes();
-    double engineSeconds = engineLoop(spec, settings, texts, cores, tokens, engineStages);
-    out.printf(
-        Locale.ROOT, "bench: %s engine loop     %8.1f s%n", spec.runtime().engine(), engineSeconds);
+    double engineSeconds =
+        engineLoop(spec, settings, texts, warmUp, cores, tokens, vectors, engineStages);
+    String what = spec.name() + " " + spec.runtime().engine() + " " + spec.runtime().dtype();
+    out.printf(Locale.ROOT, "bench: %s engine loop     %8.1f s%n", what, engineSeconds);
     long start = System.nanoTime();
     EmbedResult result =
         new EmbedJob(
                 spark,
                 new EmbedJobOptions(
                     corpus.toSource(),
-                    dir.resolve("job-" + spec.runtime().engine()).toString(),
+                    dir.resolve(("job-" + what).replace(' ', '-')).toString(),
                     OutputMode.OVERWRITE,
                     List.of(spec),
                     settings,
@@ -219,8 +288,7 @@ public final class BenchCommand implements Callable<Integer> {
     if (!result.succeeded()) {
       throw new IllegalStateException("the job failed: " + result.models().get(0).failure());
     }
-    out.printf(
-        Locale.ROOT, "bench: %s sparkembed job  %8.1f s%n", spec.runtime().engine(), jobSeconds);
+    out.printf(Locale.ROOT, "bench: %s sparkembed job  %8.1f s%n", what, jobSeconds);
     return new EngineRun(
         spec.runtime().engine().configName(),
         spec.runtime().dtype().configName(),
@@ -244,12 +312,14 @@ public final class BenchCommand implements Callable<Integer> {
       ModelSpec spec,
       BatchSettings settings,
       List<String> texts,
+      List<String> warmUp,
       int cores,
       AtomicLong tokens,
+      float[][] vectors,
       TaskTimes stages) {
     try (EncoderModel model = EncoderModel.load(spec, EnginePlan.cpu(cores, 1));
         var predictor = model.newPredictor()) {
-      WindowedEmbedder.embedAll(model, settings, texts.subList(0, Math.min(64, texts.size())));
+      WindowedEmbedder.embedAll(model, settings, warmUp);
       WindowedEmbedder embedder =
           new WindowedEmbedder(
               model,
@@ -260,9 +330,15 @@ public final class BenchCommand implements Callable<Integer> {
               TextRole.PASSAGE,
               stages);
       long start = System.nanoTime();
-      Iterator<Embedded<String>> it = embedder.embed(texts.iterator(), t -> t, t -> "a text");
+      Iterator<Embedded<Integer>> it =
+          embedder.embed(
+              IntStream.range(0, texts.size()).iterator(), texts::get, i -> "text " + (i + 1));
       while (it.hasNext()) {
-        tokens.addAndGet(it.next().embeddedTokens());
+        Embedded<Integer> embedded = it.next();
+        tokens.addAndGet(embedded.embeddedTokens());
+        if (vectors != null) {
+          vectors[embedded.item()] = embedded.vector();
+        }
       }
       return (System.nanoTime() - start) / 1e9;
     }

@@ -2,10 +2,6 @@ package dev.sparkembed.jobs.bench;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import java.util.List;
 
@@ -13,6 +9,7 @@ import java.util.List;
  * One benchmark run: three ways of embedding the same rows with the same model, timed in the same
  * JVM on the same hardware, and their ratios; and the same engine loop and job on other engines.
  *
+ * @param cpuFeatures the CPU flags that decide each precision's speed (AVX2, AVX-512, AMX, ...)
  * @param reference the engine loop and job on the reference engine, ONNX Runtime when the model has
  *     an ONNX file; its fields are written at the top level of the JSON
  */
@@ -21,6 +18,7 @@ public record BenchReport(
     String input,
     long rows,
     int cores,
+    String cpuFeatures,
     BatchSettings batch,
     @JsonUnwrapped EngineRun reference,
     double baselineSeconds,
@@ -42,14 +40,6 @@ public record BenchReport(
   }
 
   String toJson() {
-    try {
-      return JsonMapper.builder()
-          .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .build()
-          .writeValueAsString(this);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
+    return ReportJson.of(this);
   }
 }

@@ -2,8 +2,11 @@ package dev.sparkembed.jobs.cli;
 
 import dev.sparkembed.udfs.model.EngineType;
 import dev.sparkembed.udfs.model.FileRef;
+import dev.sparkembed.udfs.model.ModelRegistry;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.model.ModelStore;
+import dev.sparkembed.udfs.model.ModelTiers;
+import dev.sparkembed.udfs.model.Tier;
 import picocli.CommandLine.Option;
 
 /** Which engine runs the models, in which precision, and where their TorchScript copies are. */
@@ -22,8 +25,11 @@ public final class EngineOptions {
       names = "--dtype",
       paramLabel = "DTYPE",
       description =
-          "float32, or float16 / bfloat16 with --engine pytorch (the TorchScript file must hold"
-              + " weights of that type). Changes the fingerprint. Default: each model's own.")
+          "The precision: float32; bfloat16 (a built-in model alone runs its mixed-precision"
+              + " TorchScript tier on PyTorch, built by deploy/models/build_cpu_tiers.sh; with"
+              + " --engine pytorch, the TorchScript file must hold bfloat16 weights); int8 (the"
+              + " model's int8 sibling, e.g. all-minilm-l6-v2-q); float16 with --engine pytorch."
+              + " Changes the fingerprint. Default: each model's own.")
   String dtype;
 
   @Option(
@@ -34,8 +40,15 @@ public final class EngineOptions {
               + " models whose registry entry names none.")
   String torchscriptDir;
 
-  /** {@code spec} as these options ask; an option that does not apply names itself. */
-  public ModelSpec apply(ModelSpec spec) {
+  /**
+   * Model {@code name} of {@code registry} as these options ask; an option that does not apply
+   * names itself.
+   */
+  public ModelSpec apply(ModelRegistry registry, String name) {
+    if (dtype != null && engine == null && torchscriptDir == null && Tier.isTier(dtype)) {
+      return new ModelTiers(registry).spec(name, Tier.parse(dtype, "--dtype"));
+    }
+    ModelSpec spec = registry.get(name);
     ModelSpec applied = spec;
     if (torchscriptDir != null && applied.runtime().files().torchscript() == null) {
       String location = torchscriptDir.replaceAll("/+$", "") + "/" + spec.name() + ".pt";

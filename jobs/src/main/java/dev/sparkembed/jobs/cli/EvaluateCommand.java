@@ -4,6 +4,7 @@ import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.jobs.evaluate.StsEvaluation;
 import dev.sparkembed.jobs.evaluate.StsPairs;
 import dev.sparkembed.udfs.model.ModelSpec;
+import dev.sparkembed.udfs.model.Quantization;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -56,11 +57,15 @@ public final class EvaluateCommand {
         double score = StsEvaluation.spearman(spec, pairs, cores);
         out.printf(
             Locale.ROOT,
-            "%s: STS Spearman x 100 = %.2f over %d pairs (passage prefix '%s')%n",
+            "%s: STS Spearman x 100 = %.2f over %d pairs (passage prefix '%s'; %s, %s)%n",
             spec.name(),
             score,
             pairs.size(),
-            spec.text().passagePrefix());
+            spec.text().passagePrefix(),
+            spec.runtime().engine(),
+            spec.runtime().quantization() == Quantization.NONE
+                ? spec.runtime().dtype()
+                : spec.runtime().quantization());
       }
       return 0;
     }

@@ -2,6 +2,7 @@ package dev.sparkembed.jobs.cli;
 
 import dev.sparkembed.udfs.model.ModelRegistry;
 import dev.sparkembed.udfs.model.ModelSpec;
+import dev.sparkembed.udfs.model.ModelTiers;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -38,6 +39,16 @@ public final class ModelOptions {
               + " Applies to queries only, never to passages; recorded in the fingerprint.")
   String task;
 
+  /** The registry's models in each CPU tier. */
+  public ModelTiers tiers() {
+    return new ModelTiers(registry.load());
+  }
+
+  /** Whether the run names an engine or a precision for every model. */
+  public boolean setsEngineOrDtype() {
+    return engine.engine != null || engine.dtype != null;
+  }
+
   public List<ModelSpec> resolve() {
     ModelRegistry resolved = registry.load();
     List<String> names = new ArrayList<>(new LinkedHashSet<>(models));
@@ -50,8 +61,7 @@ public final class ModelOptions {
     }
     List<ModelSpec> specs = new ArrayList<>();
     for (String name : names) {
-      ModelSpec spec = resolved.get(name.trim());
-      spec = engine.apply(spec);
+      ModelSpec spec = engine.apply(resolved, name.trim());
       spec = passagePrefix == null ? spec : spec.withPassagePrefix(passagePrefix);
       specs.add(task == null || !spec.text().query().hasTask() ? spec : spec.withTask(task));
     }

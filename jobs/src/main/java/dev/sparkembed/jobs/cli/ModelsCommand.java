@@ -14,6 +14,7 @@ import dev.sparkembed.udfs.model.FileRef;
 import dev.sparkembed.udfs.model.ModelRegistry;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.model.ModelStore;
+import dev.sparkembed.udfs.model.Quantization;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URL;
@@ -88,6 +89,10 @@ public final class ModelsCommand {
         if (!listing.installHint().isEmpty()) {
           out.printf("%-27s install: %s%n", "", listing.installHint());
         }
+        String tiers = CpuTiersListing.of(models, name);
+        if (!tiers.isEmpty()) {
+          out.printf("%-27s tiers: %s%n", "", tiers);
+        }
       }
       out.printf(
           "* the default model; folders are under the models root %s ($%s)%n",
@@ -109,10 +114,21 @@ public final class ModelsCommand {
 
     @Override
     public Integer call() throws IOException {
-      ModelSpec spec = spec(registry.load(), name);
+      ModelRegistry models = registry.load();
+      ModelSpec spec = spec(models, name);
       Map<String, Object> described = new LinkedHashMap<>();
       described.put("model", spec);
       described.put("fingerprint", spec.fingerprint());
+      if (spec.runtime().quantization() == Quantization.DYNAMIC_INT8) {
+        described.put(
+            "batching",
+            "one text per engine call: dynamic int8 takes one activation scale per batch, so"
+                + " batch-mates would move a text's vector");
+      }
+      Map<String, String> tiers = CpuTiersListing.described(models, name);
+      if (!tiers.isEmpty()) {
+        described.put("tiers", tiers);
+      }
       PrintWriter out = command.commandLine().getOut();
       out.print(
           JsonMapper.builder(new YAMLFactory())

@@ -13,8 +13,10 @@ import dev.sparkembed.jobs.corpus.CorpusValidator;
 import dev.sparkembed.jobs.corpus.ValidatedCorpus;
 import dev.sparkembed.udfs.embed.BatchSettings;
 import dev.sparkembed.udfs.embed.WindowedEmbedder;
+import dev.sparkembed.udfs.engine.CpuFeatures;
 import dev.sparkembed.udfs.engine.EncoderModel;
 import dev.sparkembed.udfs.engine.ModelCache;
+import dev.sparkembed.udfs.model.Dtype;
 import dev.sparkembed.udfs.model.ModelFileException;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.model.ModelStore;
@@ -169,6 +171,11 @@ public final class EmbedJob {
       }
       checkChunkOverlap(spec, model);
       checkMaxLength(spec, model);
+      if (spec.runtime().dtype() == Dtype.BFLOAT16 && !model.plan().onGpu()) {
+        CpuFeatures.detect()
+            .bfloat16Warning()
+            .ifPresent(w -> log.printf("sparkembed: warning: model %s: %s%n", spec.name(), w));
+      }
     }
   }
 

@@ -2,17 +2,21 @@ package dev.sparkembed.jobs.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sparkembed.jobs.SparkEmbed;
 import dev.sparkembed.jobs.SparkTestSession;
 import dev.sparkembed.udfs.TestData;
+import dev.sparkembed.udfs.model.ModelRegistry;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,5 +103,85 @@ class BenchCommandTest {
     assertEquals(json.get("tokens").asLong(), pytorch.get("tokens").asLong(), "the same work");
     assertTrue(pytorch.get("job_tokens_per_s").asDouble() > 0);
     assertTrue(pytorch.get("engine_tokens_per_s").asDouble() > 0);
+  }
+
+  @AfterEach
+  void restoreModelsRoot() {
+    System.clearProperty("sparkembed.models");
+  }
+
+  private void useModelsRoot(Path root) {
+    assumeTrue(
+        System.getenv(ModelRegistry.MODELS_ROOT_ENV) == null,
+        "skipped: $"
+            + ModelRegistry.MODELS_ROOT_ENV
+            + " is set and would win over the test's root");
+    System.setProperty("sparkembed.models", root.toString());
+  }
+
+  @Test
+  void tiersSideBySideReportATierThatIsNotInstalledAsSkipped() throws Exception {
+    useModelsRoot(dir.resolve("no-models"));
+    JsonNode json = bench("--dtypes", "int8,bfloat16");
+    assertTrue(json.get("cpu_features").asText().length() > 0);
+    JsonNode tiers = json.get("tiers");
+    assertEquals(3, tiers.size(), tiers.toString());
+    JsonNode float32 = tiers.get(0);
+    assertEquals("float32", float32.get("tier").asText(), "float32 first: the reference");
+    assertEquals(1.0, float32.get("job_vs_float32").asDouble(), 1e-9);
+    assertEquals(1.0, float32.get("min_cosine").asDouble(), 1e-6);
+    JsonNode int8 = tiers.get(1);
+    assertEquals("all-minilm-l6-v2-q", int8.get("model").asText());
+    assertEquals(float32.get("tokens").asLong(), int8.get("tokens").asLong(), "the same work");
+    assertTrue(int8.get("job_tokens_per_s").asDouble() > 0);
+    double min = int8.get("min_cosine").asDouble();
+    assertTrue(min > 0.9 && min < 1 - 1e-6, "int8 vectors are near float32's: " + min);
+    assertTrue(int8.get("mean_cosine").asDouble() >= min);
+    JsonNode bfloat16 = tiers.get(2);
+    assertEquals("bfloat16", bfloat16.get("tier").asText());
+    assertTrue(
+        bfloat16.get("skipped").asText().contains("build_cpu_tiers.sh"), bfloat16.toString());
+    assertTrue(bfloat16.path("job_tokens_per_s").isMissingNode());
+  }
+
+  @Test
+  void theBfloat16TierRunsBesideFloat32() throws Exception {
+    Path fixture =
+        Path.of(
+            TestData.torchScript("all-minilm-l6-v2", "all-minilm-l6-v2-bfloat16.pt")
+                .runtime()
+                .files()
+                .torchscript()
+                .location());
+    Path root = dir.resolve("models");
+    Files.createDirectories(root.resolve("cpu-tiers"));
+    Files.copy(fixture, root.resolve("cpu-tiers/all-minilm-l6-v2-bfloat16.pt"));
+    useModelsRoot(root);
+    JsonNode bfloat16 = bench("--dtypes", "bfloat16").get("tiers").get(1);
+    assertEquals("pytorch", bfloat16.get("engine").asText());
+    assertEquals("bfloat16", bfloat16.get("dtype").asText());
+    assertTrue(bfloat16.get("min_cosine").asDouble() >= 0.9999, bfloat16.toString());
+    assertTrue(bfloat16.get("engine_vs_float32").asDouble() > 0);
+  }
+
+  @Test
+  void dtypesWithAnEngineStopBeforeWork() {
+    StringWriter err = new StringWriter();
+    int code =
+        SparkEmbed.run(
+            new PrintWriter(new StringWriter()),
+            new PrintWriter(err, true),
+            "bench",
+            "--input",
+            TestData.examples("paragraphs.jsonl").toString(),
+            "--dtypes",
+            "float32,int8",
+            "--engine",
+            "pytorch");
+    assertEquals(SparkEmbed.USAGE_ERROR, code, err.toString());
+    assertTrue(
+        err.toString()
+            .startsWith("sparkembed: error: Cannot set --dtypes with --dtype or --engine"),
+        err.toString());
   }
 }

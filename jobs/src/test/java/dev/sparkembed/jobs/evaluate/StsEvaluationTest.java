@@ -48,7 +48,8 @@ class StsEvaluationTest {
     assertEquals(0, code);
     assertTrue(
         out.toString().startsWith("e5-small-v2-q: STS Spearman x 100 = ")
-            && out.toString().contains("over 60 pairs (passage prefix 'query: ')"),
+            && out.toString()
+                .contains("over 60 pairs (passage prefix 'query: '; onnxruntime, dynamic_int8)"),
         out.toString());
   }
 }

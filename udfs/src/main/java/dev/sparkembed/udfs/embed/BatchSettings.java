@@ -1,5 +1,7 @@
 package dev.sparkembed.udfs.embed;
 
+import dev.sparkembed.udfs.model.ModelSpec;
+import dev.sparkembed.udfs.model.Quantization;
 import java.io.Serializable;
 
 /**
@@ -22,6 +24,16 @@ public record BatchSettings(int maxRows, int maxTokens, int windowRows) implemen
    * activations to a few hundred MB in float32. A batch that does not fit is split and retried.
    */
   public static final BatchSettings GPU_DEFAULT = new BatchSettings(256, 32_768, 8_192);
+
+  /**
+   * These settings as {@code spec} may use them: one text per engine call for a dynamically
+   * quantized model, whose activation scale would otherwise be shared by the whole batch.
+   */
+  public BatchSettings forModel(ModelSpec spec) {
+    return spec.runtime().quantization() == Quantization.DYNAMIC_INT8
+        ? new BatchSettings(1, maxTokens, windowRows)
+        : this;
+  }
 
   public BatchSettings withMaxTokens(int tokens) {
     return new BatchSettings(maxRows, tokens, windowRows);

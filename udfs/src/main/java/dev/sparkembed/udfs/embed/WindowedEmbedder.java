@@ -153,7 +153,7 @@ public final class WindowedEmbedder {
       TaskTimes times) {
     this.model = model;
     this.runner = runner;
-    this.settings = settings;
+    this.settings = settings.forModel(model.spec());
     this.longText = longText;
     this.listener = listener;
     this.overlapTokenizing = overlapTokenizing;

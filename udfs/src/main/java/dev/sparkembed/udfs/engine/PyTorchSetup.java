@@ -33,32 +33,36 @@ final class PyTorchSetup {
   }
 
   /**
-   * Fails when the TorchScript file's weights are not in the precision the spec promises. DJL names
-   * torch's bfloat16 {@code UNKNOWN}, so that is what bfloat16 weights read as.
+   * Fails when the TorchScript file's weights are not in the precision the spec promises: the
+   * lowest precision among its floating parameters, so a mixed-precision module (bfloat16 matrix
+   * weights, float32 embeddings and norms) holds bfloat16. DJL names torch's bfloat16 {@code
+   * UNKNOWN}, so that is what bfloat16 weights read as.
    */
   static void checkDtype(ModelSpec spec, Model model) {
     if (spec.runtime().engine() != EngineType.PYTORCH) {
       return;
     }
+    String held = null;
     for (Parameter parameter : model.getBlock().getParameters().values()) {
       DataType actual = parameter.getArray().getDataType();
-      boolean bfloat16 = actual == DataType.BFLOAT16 || actual == DataType.UNKNOWN;
-      if (!actual.isFloating() && !bfloat16) {
-        continue;
+      if (actual == DataType.BFLOAT16 || actual == DataType.UNKNOWN) {
+        held = "bfloat16";
+        break;
       }
-      String held = bfloat16 ? "bfloat16" : actual.name().toLowerCase(Locale.ROOT);
-      if (!held.equals(spec.runtime().dtype().configName())) {
-        throw new ModelFileException(
-            String.format(
-                Locale.ROOT,
-                "Cannot set models.%s.dtype to %s: the TorchScript file holds %s weights;"
-                    + " export it with deploy/models/export_model.py --dtype %s",
-                spec.name(),
-                spec.runtime().dtype(),
-                held,
-                spec.runtime().dtype()));
+      if (actual.isFloating() && (held == null || actual == DataType.FLOAT16)) {
+        held = actual.name().toLowerCase(Locale.ROOT);
       }
-      return;
+    }
+    if (held != null && !held.equals(spec.runtime().dtype().configName())) {
+      throw new ModelFileException(
+          String.format(
+              Locale.ROOT,
+              "Cannot set models.%s.dtype to %s: the TorchScript file holds %s weights;"
+                  + " export it with deploy/models/export_model.py --dtype %s",
+              spec.name(),
+              spec.runtime().dtype(),
+              held,
+              spec.runtime().dtype()));
     }
   }
 

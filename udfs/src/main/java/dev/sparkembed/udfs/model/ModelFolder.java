@@ -154,6 +154,8 @@ public final class ModelFolder {
           paddingSide(tokenizerConfig),
           null,
           null,
+          null,
+          null,
           dense);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot read model folder " + folder, e);

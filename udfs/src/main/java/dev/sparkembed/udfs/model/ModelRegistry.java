@@ -164,11 +164,13 @@ public final class ModelRegistry {
   /** Where the folder of a folder model is, under the models root; null for a model of files. */
   public String folderOf(String name) {
     String folder = entry(name).folder();
-    if (folder == null) {
-      return null;
-    }
-    boolean absolute = folder.startsWith("/") || folder.matches("[A-Za-z][A-Za-z0-9+.-]*:.*");
-    return absolute ? folder : modelsRoot() + "/" + folder;
+    return folder == null ? null : underModelsRoot(folder);
+  }
+
+  /** {@code path} as it is, when absolute or a URI; else under the models root. */
+  public String underModelsRoot(String path) {
+    boolean absolute = path.startsWith("/") || path.matches("[A-Za-z][A-Za-z0-9+.-]*:.*");
+    return absolute ? path : modelsRoot() + "/" + path;
   }
 
   /** Whether a folder model's folder has a tokenizer.json (a model of files: always). */

@@ -9,9 +9,16 @@ import java.io.Serializable;
  * @param dtype the precision the engine computes in: float32, or float16 / bfloat16 on PyTorch (the
  *     TorchScript file must hold weights of that type)
  * @param files the model's files and their hashes
+ * @param quantization how the weights file is quantized; a dynamically quantized model runs one
+ *     text per engine call, so its vectors do not depend on their batch
  */
-public record ModelRuntime(EngineType engine, Dtype dtype, ModelFiles files)
+public record ModelRuntime(
+    EngineType engine, Dtype dtype, ModelFiles files, Quantization quantization)
     implements Serializable {
+
+  public ModelRuntime(EngineType engine, Dtype dtype, ModelFiles files) {
+    this(engine, dtype, files, Quantization.NONE);
+  }
 
   /** Fills defaults and checks every setting, naming the registry key of the first bad one. */
   ModelRuntime validated(String key) {
@@ -37,7 +44,8 @@ public record ModelRuntime(EngineType engine, Dtype dtype, ModelFiles files)
     Check.require(files.tokenizer() != null, key, "files.tokenizer", null, "required");
     Check.file(key + "." + weights, files.weightsFor(engineName));
     Check.file(key + ".files.tokenizer", files.tokenizer());
-    return new ModelRuntime(engineName, dtypeName, files);
+    return new ModelRuntime(
+        engineName, dtypeName, files, quantization == null ? Quantization.NONE : quantization);
   }
 
   /** The weights file this engine loads. */
@@ -46,14 +54,14 @@ public record ModelRuntime(EngineType engine, Dtype dtype, ModelFiles files)
   }
 
   ModelRuntime withEngine(EngineType newEngine) {
-    return new ModelRuntime(newEngine, dtype, files);
+    return new ModelRuntime(newEngine, dtype, files, quantization);
   }
 
   ModelRuntime withDtype(Dtype newDtype) {
-    return new ModelRuntime(engine, newDtype, files);
+    return new ModelRuntime(engine, newDtype, files, quantization);
   }
 
   ModelRuntime withTorchScript(FileRef torchscript) {
-    return new ModelRuntime(engine, dtype, files.withTorchScript(torchscript));
+    return new ModelRuntime(engine, dtype, files.withTorchScript(torchscript), quantization);
   }
 }

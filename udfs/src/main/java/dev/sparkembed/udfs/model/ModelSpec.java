@@ -149,6 +149,9 @@ public record ModelSpec(
     if (!head.includePrompt()) {
       lines.add("include_prompt=false");
     }
+    if (runtime.quantization() != Quantization.NONE) {
+      lines.add("quantization=" + runtime.quantization());
+    }
     for (DenseLayer layer : head.dense()) {
       lines.add("dense=" + layer.canonical());
     }

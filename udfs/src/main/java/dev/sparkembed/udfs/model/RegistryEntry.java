@@ -20,6 +20,8 @@ import java.util.List;
  *     pooled (default true; the folder's {@code 1_Pooling/config.json} include_prompt)
  * @param attention how the model attends (informational: the export decides it)
  * @param install the Hugging Face id {@code deploy/models/export_model.py} exports the folder from
+ * @param quantization how the model file's weights are quantized (default none)
+ * @param tiers the model's other precisions on CPU, for {@code --dtype}
  * @param dense the folder's Dense modules; not a registry key
  */
 public record RegistryEntry(
@@ -43,6 +45,8 @@ public record RegistryEntry(
     Padding padding,
     Attention attention,
     String install,
+    Quantization quantization,
+    Tiers tiers,
     @JsonIgnore List<DenseLayer> dense) {
 
   /** The model, its folder read from {@code folderPath} when the entry names a folder. */
@@ -75,6 +79,8 @@ public record RegistryEntry(
         first(padding, base.padding),
         first(attention, base.attention),
         first(install, base.install),
+        first(quantization, base.quantization),
+        first(tiers, base.tiers),
         first(dense, base.dense));
   }
 
@@ -94,7 +100,7 @@ public record RegistryEntry(
                 name,
                 displayName,
                 source,
-                new ModelRuntime(engine, dtype, files),
+                new ModelRuntime(engine, dtype, files, quantization),
                 new TextFormat(
                     passagePrefix,
                     new QueryInstruction(queryPrefix, defaultTask),

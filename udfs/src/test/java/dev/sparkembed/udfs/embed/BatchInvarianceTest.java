@@ -13,14 +13,26 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** A text's vector does not depend on which texts share its batch, nor on the batch settings. */
 class BatchInvarianceTest {
 
-  @Test
-  void vectorsAgreeAloneAndInAnyBatch() {
+  /**
+   * Float32 models batch freely; the int8 models (ONNX Runtime's dynamic quantization, one
+   * activation scale per batch) run one text per engine call, so they agree too.
+   */
+  @ParameterizedTest
+  @CsvSource({
+    "all-minilm-l6-v2, 1e-5",
+    "all-minilm-l6-v2-q, 1e-6",
+    "bge-small-en-v1.5-q, 1e-6",
+    "e5-small-v2-q, 1e-6"
+  })
+  void vectorsAgreeAloneAndInAnyBatch(String name, double tolerance) {
     List<String> texts = TestData.exampleTexts();
-    EncoderModel model = ModelCache.get(ModelRegistry.builtIn().get("all-minilm-l6-v2"), 1);
+    EncoderModel model = ModelCache.get(ModelRegistry.builtIn().get(name), 1);
     List<float[][]> runs = new ArrayList<>();
     for (BatchSettings settings :
         List.of(
@@ -35,10 +47,18 @@ class BatchInvarianceTest {
       for (int i = 0; i < texts.size(); i++) {
         assertEquals(384, run[i].length);
         for (int c = 0; c < 384; c++) {
-          assertEquals(alone[i][c], run[i][c], 1e-5, "text " + i + " component " + c);
+          assertEquals(alone[i][c], run[i][c], tolerance, name + " text " + i + " component " + c);
         }
       }
     }
+  }
+
+  @Test
+  void dynamicInt8ModelsRunOneTextPerCall() {
+    ModelRegistry registry = ModelRegistry.builtIn();
+    assertEquals(1, BatchSettings.DEFAULT.forModel(registry.get("all-minilm-l6-v2-q")).maxRows());
+    assertEquals(
+        BatchSettings.DEFAULT, BatchSettings.DEFAULT.forModel(registry.get("all-minilm-l6-v2")));
   }
 
   @Test

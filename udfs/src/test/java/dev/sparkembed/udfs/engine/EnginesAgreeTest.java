@@ -79,28 +79,6 @@ class EnginesAgreeTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"all-minilm-l6-v2"})
-  void bfloat16WeightsRunInBfloat16CloseToFloat32(String name) {
-    ModelSpec bf16 = TestData.torchScript(name, name + "-bf16.pt").withDtype("bfloat16");
-    ModelSpec onnx = ModelRegistry.builtIn().get(name);
-    List<String> texts = TestData.exampleTexts();
-    float[][] reference =
-        WindowedEmbedder.embedAll(ModelCache.get(onnx, 1), BatchSettings.DEFAULT, texts);
-    float[][] vectors =
-        WindowedEmbedder.embedAll(ModelCache.get(bf16, 1), BatchSettings.DEFAULT, texts);
-    for (int i = 0; i < texts.size(); i++) {
-      double cosine = Vectors.cosine(reference[i], vectors[i]);
-      assertTrue(cosine >= 0.999, "text " + i + ": cosine " + cosine + " in bfloat16");
-      assertTrue(cosine < 1 - 1e-7, "bfloat16 really computed in lower precision");
-    }
-    ModelFileException asFloat32 =
-        assertThrows(
-            ModelFileException.class,
-            () -> EncoderModel.load(bf16.withDtype("float32"), EnginePlan.cpu(1)));
-    assertTrue(asFloat32.getMessage().contains("holds bfloat16 weights"), asFloat32.getMessage());
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"all-minilm-l6-v2"})
   void aModelWithoutTorchScriptCannotRunOnPyTorch(String name) {
     IllegalArgumentException e =
         assertThrows(
