@@ -18,19 +18,23 @@ import picocli.CommandLine.Option;
 @Command(
     name = "embed",
     mixinStandardHelpOptions = true,
-    description = "Embed every paragraph of a corpus into one Parquet table per model.")
+    description =
+        "Embed every paragraph of a corpus into one table per model: Parquet in a folder, or"
+            + " catalog tables (Delta Lake, Iceberg).")
 public final class EmbedCommand implements Callable<Integer> {
 
   @Mixin CorpusOptions corpus;
   @Mixin ModelOptions models;
   @Mixin BatchOptions batch;
   @Mixin DeviceOptions device;
+  @Mixin TableOptions table;
 
   @Option(
       names = "--output",
-      required = true,
       paramLabel = "DIR",
-      description = "Folder for the tables: DIR/<model>/ and DIR/_rejected/.")
+      description =
+          "Folder for the tables: DIR/<model>/ and DIR/_rejected/ (or --output-table for"
+              + " catalog tables).")
   String output;
 
   @Option(
@@ -89,7 +93,8 @@ public final class EmbedCommand implements Callable<Integer> {
           device.toSettings(),
           device.taskGpus(),
           sliceRows,
-          breakLock);
+          breakLock,
+          table.toTableOutput());
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }

@@ -1,6 +1,7 @@
 package dev.sparkembed.jobs.cli;
 
 import dev.sparkembed.jobs.SparkSessions;
+import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.jobs.export.ExportFormat;
 import dev.sparkembed.jobs.export.TableExport;
 import java.io.PrintWriter;
@@ -25,10 +26,17 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Option(
       names = "--table",
-      required = true,
       paramLabel = "DIR",
       description = "The model's table: the embed run's --output folder / <model>.")
   String table;
+
+  @Option(
+      names = "--catalog-table",
+      paramLabel = "NAME",
+      description =
+          "Or the model's catalog table, as an embed run's --output-table named it (e.g."
+              + " main.search.paragraphs_all_minilm_l6_v2).")
+  String catalogTable;
 
   @Option(
       names = "--format",
@@ -51,16 +59,23 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    if ((table == null) == (catalogTable == null)) {
+      throw new UserError("Set exactly one of --table (a folder) and --catalog-table (a table)");
+    }
     SparkSession spark = SparkSessions.getOrCreate("sparkembed export");
     long start = System.nanoTime();
-    TableExport.Result result = TableExport.of(spark, table, output, overwrite).run(format);
+    TableExport export =
+        table != null
+            ? TableExport.of(spark, table, output, overwrite)
+            : TableExport.ofCatalogTable(spark, catalogTable, output, overwrite);
+    TableExport.Result result = export.run(format);
     PrintWriter out = command.commandLine().getOut();
     out.printf(
         Locale.ROOT,
         "sparkembed: exported %,d rows of %d dimensions from %s to %s: %s in %.1f s%n",
         result.rows(),
         result.dimension(),
-        table,
+        table != null ? table : catalogTable,
         result.folder(),
         String.join(", ", result.files()),
         (System.nanoTime() - start) / 1e9);
