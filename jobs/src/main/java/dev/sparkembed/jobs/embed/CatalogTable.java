@@ -86,15 +86,15 @@ public final class CatalogTable {
   /**
    * Stops the run when the name's catalog is not configured or its namespace does not exist. A
    * first part names a catalog when the name has three parts or more, or the session configures a
-   * catalog of that name.
+   * catalog of that name. A path identifier ({@code delta.`/path`}) is the format's to resolve.
    */
   void checkResolvable(String option) {
+    if (isPathIdentifier()) {
+      return;
+    }
     String first = parts.get(0);
-    boolean catalog =
-        parts.size() > 1
-            && (first.equalsIgnoreCase("spark_catalog")
-                || spark.conf().contains("spark.sql.catalog." + first));
-    if (parts.size() > 2 && !catalog) {
+    boolean catalog = namesCatalog();
+    if (parts.size() > 2 && !configured(first)) {
       throw new UserError(
           "Cannot use "
               + option
@@ -122,14 +122,33 @@ public final class CatalogTable {
     }
   }
 
+  /** A table named by its folder, as Delta's {@code delta.`/path/to/table`}. */
+  private boolean isPathIdentifier() {
+    String last = parts.get(parts.size() - 1);
+    return parts.size() == 2
+        && TableFormat.ofProvider(parts.get(0)) != null
+        && (last.startsWith("/") || last.contains(":/"));
+  }
+
   private String quotedParts(int from, int to) {
     return new CatalogTable(spark, name, parts.subList(from, to)).quoted();
   }
 
+  /** Whether the first part is a catalog (else the name is in the session's current catalog). */
+  private boolean namesCatalog() {
+    return !isPathIdentifier()
+        && parts.size() > 1
+        && (parts.size() > 2 || configured(parts.get(0)));
+  }
+
+  private boolean configured(String catalog) {
+    return catalog.equalsIgnoreCase("spark_catalog")
+        || spark.conf().contains("spark.sql.catalog." + catalog);
+  }
+
   /** The catalog this name resolves in, or null for the session's current catalog. */
   String catalog() {
-    String first = parts.get(0);
-    return parts.size() > 2 || spark.conf().contains("spark.sql.catalog." + first) ? first : null;
+    return namesCatalog() ? parts.get(0) : null;
   }
 
   /** The table's rows, as the catalog reads them. */
