@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,13 +30,29 @@ public final class EmbedCommand implements Callable<Integer> {
   @Mixin DeviceOptions device;
   @Mixin TableOptions table;
 
-  @Option(
-      names = "--output",
-      paramLabel = "DIR",
-      description =
-          "Folder for the tables: DIR/<model>/ and DIR/_rejected/ (or --output-table for"
-              + " catalog tables).")
-  String output;
+  @ArgGroup(multiplicity = "1")
+  Output output;
+
+  /** Where the tables go: exactly one of a folder and catalog tables. */
+  static final class Output {
+    @Option(
+        names = "--output",
+        required = true,
+        paramLabel = "DIR",
+        description = "Folder for the tables: DIR/<model>/ and DIR/_rejected/.")
+    String folder;
+
+    @Option(
+        names = "--output-table",
+        required = true,
+        paramLabel = "NAME",
+        description =
+            "Or catalog tables: NAME is [catalog.]namespace.table with {model} where the model's"
+                + " name goes (lower case, characters other than letters, digits and _ made _;"
+                + " appended as _<model> when absent); {model} = rejected and manifests name the"
+                + " tables of rejected rows and of manifests.")
+    String table;
+  }
 
   @Option(
       names = "--mode",
@@ -83,7 +100,7 @@ public final class EmbedCommand implements Callable<Integer> {
     try {
       return new EmbedJobOptions(
           corpus.toSource(),
-          output,
+          output.folder,
           mode,
           models.resolve(),
           batch.toSettings(),
@@ -94,7 +111,7 @@ public final class EmbedCommand implements Callable<Integer> {
           device.taskGpus(),
           sliceRows,
           breakLock,
-          table.toTableOutput());
+          table.toTableOutput(output.table));
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }

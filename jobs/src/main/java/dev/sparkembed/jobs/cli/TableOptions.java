@@ -3,18 +3,8 @@ package dev.sparkembed.jobs.cli;
 import dev.sparkembed.jobs.embed.TableOutput;
 import picocli.CommandLine.Option;
 
-/** Options of {@code embed} for writing catalog tables instead of a folder. */
+/** Options of {@code embed} for the catalog tables of {@code --output-table}. */
 final class TableOptions {
-
-  @Option(
-      names = "--output-table",
-      paramLabel = "NAME",
-      description =
-          "Write catalog tables instead of a folder: NAME is [catalog.]namespace.table with"
-              + " {model} where the model's name goes (lower case, other characters than letters,"
-              + " digits and _ made _; appended as _<model> when absent); {model} = rejected"
-              + " names the table of rejected rows.")
-  String outputTable;
 
   @Option(
       names = "--table-format",
@@ -40,8 +30,8 @@ final class TableOptions {
               + " index.")
   boolean vectorSearch;
 
-  /** The catalog tables asked for, or null for a folder. */
-  TableOutput toTableOutput() {
+  /** The catalog tables {@code outputTable} names, or null for a folder. */
+  TableOutput toTableOutput(String outputTable) {
     if (outputTable == null) {
       if (tableFormat != null || workDir != null || vectorSearch) {
         throw new IllegalArgumentException(

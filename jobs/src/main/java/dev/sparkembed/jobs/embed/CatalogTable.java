@@ -1,12 +1,12 @@
 package dev.sparkembed.jobs.embed;
 
-import dev.sparkembed.jobs.Messages;
 import dev.sparkembed.jobs.UserError;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
+import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -14,15 +14,18 @@ import org.apache.spark.sql.SparkSession;
 /**
  * One table of the session's catalogs, named as in SQL ({@code [catalog.]namespace.table}, parts in
  * backticks where needed), with what sparkembed records in its properties: {@value
- * #CONTENT_PROPERTY} marks a table sparkembed wrote, {@value #MANIFEST_PROPERTY} holds an embedding
- * table's manifest as JSON.
+ * #CONTENT_PROPERTY} marks a table sparkembed wrote (embeddings, rejected or manifests); an
+ * embedding table's {@value #MODEL_PROPERTY} and {@value #MANIFESTS_PROPERTY} say where its
+ * manifest is ({@link ManifestTable}).
  */
 public final class CatalogTable {
 
-  static final String MANIFEST_PROPERTY = "sparkembed.manifest";
   static final String CONTENT_PROPERTY = "sparkembed.content";
+  static final String MODEL_PROPERTY = "sparkembed.model";
+  static final String MANIFESTS_PROPERTY = "sparkembed.manifests";
   static final String EMBEDDINGS = "embeddings";
   static final String REJECTED = "rejected";
+  static final String MANIFESTS = "manifests";
 
   private final SparkSession spark;
   private final String name;
@@ -122,6 +125,11 @@ public final class CatalogTable {
     }
   }
 
+  /** The format a path identifier names ({@code delta.`/path`}), or null for other names. */
+  TableFormat pathFormat() {
+    return isPathIdentifier() ? TableFormat.ofProvider(parts.get(0)) : null;
+  }
+
   /** A table named by its folder, as Delta's {@code delta.`/path/to/table`}. */
   private boolean isPathIdentifier() {
     String last = parts.get(parts.size() - 1);
@@ -157,7 +165,15 @@ public final class CatalogTable {
   }
 
   boolean exists() {
-    return spark.catalog().tableExists(quoted());
+    try {
+      return spark.catalog().tableExists(quoted());
+    } catch (Exception e) {
+      // Delta answers a path that holds no table by failing, not with false
+      if (isPathIdentifier() && e instanceof AnalysisException) {
+        return false;
+      }
+      throw e;
+    }
   }
 
   Map<String, String> properties() {
@@ -196,39 +212,47 @@ public final class CatalogTable {
   }
 
   /**
-   * The manifest in the table's properties, or null when there is none; one that cannot be read
-   * stops the run.
+   * Runs one MERGE INTO this table from {@code source}: {@code ON condition} then {@code clauses},
+   * the target aliased {@code t} and the source {@code s}.
    */
-  Manifest manifest() {
-    String json = properties().get(MANIFEST_PROPERTY);
-    if (json == null) {
-      return null;
-    }
+  void merge(Dataset<Row> source, String condition, String clauses) {
+    String view = "sparkembed_merge_" + UUID.randomUUID().toString().replace('-', '_');
+    source.createOrReplaceTempView(view);
     try {
-      return Manifest.fromJson(json.getBytes(StandardCharsets.UTF_8));
-    } catch (RuntimeException e) {
-      throw new UserError(
-          "Cannot read the manifest in the "
-              + MANIFEST_PROPERTY
-              + " property of table "
-              + name
-              + ": "
-              + Messages.rootMessage(e)
-              + "; pass --mode overwrite to rebuild the table",
-          e);
+      spark.sql(
+          "MERGE INTO " + quoted() + " t USING " + view + " s ON " + condition + " " + clauses);
+    } finally {
+      spark.catalog().dropTempView(view);
     }
   }
 
-  /** The manifest of an embedding table sparkembed wrote, for a reader such as export. */
+  /**
+   * The manifest of an embedding table sparkembed wrote, from the manifests table its {@value
+   * #MANIFESTS_PROPERTY} property names, for a reader such as export.
+   */
   public Manifest requireManifest(String option) {
     if (!exists()) {
       throw new UserError("Cannot use " + option + " " + name + ": there is no such table");
     }
     checkWrittenBySparkembed(EMBEDDINGS, option + " " + name);
-    Manifest manifest = manifest();
+    Map<String, String> properties = properties();
+    String model = properties.get(MODEL_PROPERTY);
+    String manifests = properties.get(MANIFESTS_PROPERTY);
+    Manifest manifest =
+        model == null || manifests == null
+            ? null
+            : new ManifestTable(spark, named(spark, manifests, MANIFESTS_PROPERTY)).read(model);
     if (manifest == null) {
       throw new UserError(
-          "Cannot use " + option + " " + name + ": it has no " + MANIFEST_PROPERTY + " property");
+          "Cannot use "
+              + option
+              + " "
+              + name
+              + ": its manifest is not in the table "
+              + manifests
+              + " that its "
+              + MANIFESTS_PROPERTY
+              + " property names");
     }
     return manifest;
   }

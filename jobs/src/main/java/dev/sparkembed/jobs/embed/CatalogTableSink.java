@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -35,17 +34,15 @@ import org.apache.spark.sql.SparkSession;
 
 /**
  * Catalog tables (Delta Lake, Iceberg) written through Spark's table APIs: one table per model,
- * named by {@link TableOutput#pattern()}, and one of rejected rows. The manifest is the table's
- * {@value CatalogTable#MANIFEST_PROPERTY} property. Rows are staged as Parquet in a work folder,
- * which also holds the resume slices and the writer's lease ({@link OutputLock}), since a catalog
- * has no place for them.
+ * named by {@link TableOutput#pattern()}, one of rejected rows and one of the models' manifests
+ * ({@link ManifestTable}). Rows are staged as Parquet in a work folder, which also holds the resume
+ * slices and the writer's lease ({@link OutputLock}), since a catalog has no place for them.
  *
- * <p>A commit is one table transaction: CREATE OR REPLACE (the table's rows and manifest at once)
- * or, in update and resume modes on an existing table, a MERGE that writes only new and changed
- * rows and deletes the keys the staged table no longer has, followed by the manifest's property. A
- * journal ({@code _staging/_table-commits/}) written first names the staged rows; a killed run's
- * next run replays it, which is safe because a MERGE of the same rows changes nothing the second
- * time.
+ * <p>A model's commit is one transaction on its table: CREATE OR REPLACE or, in update and resume
+ * modes on an existing table, a MERGE that writes only new and changed rows and deletes the keys
+ * the staged table no longer has; then its manifest's row is recorded. A journal ({@code
+ * _staging/_table-commits/}) written first names the staged rows; a killed run's next run replays
+ * it, which is safe because a MERGE of the same rows changes nothing the second time.
  */
 final class CatalogTableSink implements EmbeddingSink {
 
@@ -62,7 +59,8 @@ final class CatalogTableSink implements EmbeddingSink {
 
   /**
    * A table commit in progress: the Parquet folder {@code staged} becomes table {@code table},
-   * merged or replaced; {@code cleanup} is deleted once it is in.
+   * merged or replaced, then {@code manifest} (JSON; null for rejected rows) recorded as the one of
+   * model {@code name}; {@code cleanup} is deleted once it is in.
    */
   record Journal(
       String runId,
@@ -79,6 +77,7 @@ final class CatalogTableSink implements EmbeddingSink {
   private final TableOutput options;
   private final Map<String, CatalogTable> tables = new LinkedHashMap<>();
   private final CatalogTable rejected;
+  private final ManifestTable manifests;
   private final OutputLayout work;
   private TableFormat format;
   private OutputMode mode;
@@ -93,6 +92,11 @@ final class CatalogTableSink implements EmbeddingSink {
     }
     this.rejected =
         CatalogTable.named(spark, tableName(options.pattern(), CatalogTable.REJECTED), OPTION);
+    this.manifests =
+        new ManifestTable(
+            spark,
+            CatalogTable.named(
+                spark, tableName(options.pattern(), CatalogTable.MANIFESTS), OPTION));
     this.work = OutputLayout.of(spark, workDir(spark, options));
   }
 
@@ -121,6 +125,7 @@ final class CatalogTableSink implements EmbeddingSink {
   private List<CatalogTable> allTables() {
     List<CatalogTable> all = new ArrayList<>(tables.values());
     all.add(rejected);
+    all.add(manifests.table());
     return all;
   }
 
@@ -165,12 +170,16 @@ final class CatalogTableSink implements EmbeddingSink {
     if (rejected.exists()) {
       rejected.checkWrittenBySparkembed(CatalogTable.REJECTED, OPTION);
     }
+    if (manifests.table().exists()) {
+      manifests.table().checkWrittenBySparkembed(CatalogTable.MANIFESTS, OPTION);
+    }
     work.checkUsable();
   }
 
   /**
-   * The format of the tables: {@code --table-format}, else that of the tables that exist, else an
-   * Iceberg catalog's, else the session's default data source; one that cannot MERGE stops the run.
+   * The format of the tables: {@code --table-format}, else the one a path name or an existing table
+   * has, else an Iceberg catalog's, else the session's default data source; one that cannot MERGE
+   * stops the run.
    */
   private TableFormat resolveFormat() {
     TableFormat chosen = null;
@@ -184,6 +193,12 @@ final class CatalogTableSink implements EmbeddingSink {
       }
     }
     for (CatalogTable table : allTables()) {
+      TableFormat byPath = table.pathFormat();
+      if (byPath != null && chosen != null && byPath != chosen) {
+        throw new UserError(
+            "Cannot use " + OPTION + " " + table.name() + " for " + chosen.provider() + " tables");
+      }
+      chosen = byPath == null ? chosen : byPath;
       if (!table.exists()) {
         continue;
       }
@@ -286,8 +301,7 @@ final class CatalogTableSink implements EmbeddingSink {
 
   @Override
   public Manifest manifest(String model) {
-    CatalogTable table = tables.get(model);
-    return table.exists() ? table.manifest() : null;
+    return tables.get(model).exists() ? manifests.read(model) : null;
   }
 
   @Override
@@ -373,17 +387,12 @@ final class CatalogTableSink implements EmbeddingSink {
       }
       if (journal.merge()) {
         merge(table, rows);
-        CrashPoint.reached("commit-table-merged", journal.name());
-        spark.sql(
-            "ALTER TABLE "
-                + table.quoted()
-                + " SET TBLPROPERTIES ('"
-                + CatalogTable.MANIFEST_PROPERTY
-                + "' = "
-                + sqlString(journal.manifest())
-                + ")");
       } else {
         replace(table, rows, journal);
+      }
+      if (journal.manifest() != null) {
+        CrashPoint.reached("commit-table-written", journal.name());
+        manifests.record(journal.name(), journal.table(), journal.manifest(), format);
       }
     }
     for (String path : journal.cleanup()) {
@@ -402,7 +411,10 @@ final class CatalogTableSink implements EmbeddingSink {
       writer = writer.tableProperty(property.getKey(), property.getValue());
     }
     if (journal.manifest() != null) {
-      writer = writer.tableProperty(CatalogTable.MANIFEST_PROPERTY, journal.manifest());
+      writer =
+          writer
+              .tableProperty(CatalogTable.MODEL_PROPERTY, journal.name())
+              .tableProperty(CatalogTable.MANIFESTS_PROPERTY, manifests.table().name());
     }
     writer.createOrReplace();
   }
@@ -412,38 +424,24 @@ final class CatalogTableSink implements EmbeddingSink {
    * updated, new keys inserted, keys {@code rows} lacks deleted; equal rows are not written.
    */
   private void merge(CatalogTable table, Dataset<Row> rows) {
-    String view = "sparkembed_staged_" + UUID.randomUUID().toString().replace('-', '_');
-    rows.createOrReplaceTempView(view);
-    try {
-      String same =
-          Arrays.stream(rows.columns())
-              .filter(
-                  c ->
-                      !c.equals(EmbeddingTable.PAPER_ID)
-                          && !c.equals(EmbeddingTable.PARAGRAPH_INDEX))
-              .map(c -> "t.`" + c + "` <=> s.`" + c + "`")
-              .collect(Collectors.joining(" AND "));
-      spark.sql(
-          String.format(
-              Locale.ROOT,
-              "MERGE INTO %s t USING %s s ON t.`%s` = s.`%s` AND t.`%s` = s.`%s`"
-                  + " WHEN MATCHED AND NOT (%s) THEN UPDATE SET *"
-                  + " WHEN NOT MATCHED THEN INSERT *"
-                  + " WHEN NOT MATCHED BY SOURCE THEN DELETE",
-              table.quoted(),
-              view,
-              EmbeddingTable.PAPER_ID,
-              EmbeddingTable.PAPER_ID,
-              EmbeddingTable.PARAGRAPH_INDEX,
-              EmbeddingTable.PARAGRAPH_INDEX,
-              same));
-    } finally {
-      spark.catalog().dropTempView(view);
-    }
-  }
-
-  private static String sqlString(String value) {
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    String same =
+        Arrays.stream(rows.columns())
+            .filter(
+                c ->
+                    !c.equals(EmbeddingTable.PAPER_ID) && !c.equals(EmbeddingTable.PARAGRAPH_INDEX))
+            .map(c -> "t.`" + c + "` <=> s.`" + c + "`")
+            .collect(Collectors.joining(" AND "));
+    table.merge(
+        rows,
+        String.format(
+            Locale.ROOT,
+            "t.`%1$s` = s.`%1$s` AND t.`%2$s` = s.`%2$s`",
+            EmbeddingTable.PAPER_ID,
+            EmbeddingTable.PARAGRAPH_INDEX),
+        "WHEN MATCHED AND NOT ("
+            + same
+            + ") THEN UPDATE SET * WHEN NOT MATCHED THEN INSERT *"
+            + " WHEN NOT MATCHED BY SOURCE THEN DELETE");
   }
 
   /** Replays the table commits a killed run left (found by their journals), before any work. */

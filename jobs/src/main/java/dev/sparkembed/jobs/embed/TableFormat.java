@@ -49,8 +49,9 @@ enum TableFormat {
   }
 
   /**
-   * Table properties a new table gets: Iceberg merges on read (a MERGE writes only the rows it
-   * changes, plus delete files) and Delta, for Vector Search, records its change data feed.
+   * Table properties a new table gets: Iceberg merges on read and Delta marks deleted rows in
+   * deletion vectors, so a MERGE writes only the rows it changes (not the files they were in);
+   * Delta records its change data feed for Vector Search.
    */
   Map<String, String> createProperties(boolean vectorSearch) {
     Map<String, String> properties = new LinkedHashMap<>();
@@ -59,8 +60,11 @@ enum TableFormat {
       properties.put("write.merge.mode", "merge-on-read");
       properties.put("write.update.mode", "merge-on-read");
       properties.put("write.delete.mode", "merge-on-read");
-    } else if (vectorSearch) {
-      properties.put("delta.enableChangeDataFeed", "true");
+    } else {
+      properties.put("delta.enableDeletionVectors", "true");
+      if (vectorSearch) {
+        properties.put("delta.enableChangeDataFeed", "true");
+      }
     }
     return properties;
   }

@@ -5,6 +5,7 @@ package dev.sparkembed.jobs.embed;
  *
  * @param pattern the tables' name, with {@code {model}} where each model's name goes (appended as
  *     {@code _<model>} when absent); {@code {model}} becomes {@code rejected} for the rejected rows
+ *     and {@code manifests} for the models' manifests
  * @param format the table format to create (delta, iceberg); null: the existing table's, or the
  *     catalog's
  * @param workDir the folder for staged rows, resume slices and the writer's lease; null: under the

@@ -102,7 +102,12 @@ class CommandLineTest {
 
   @Test
   void aMissingRequiredOptionIsNamed() {
-    assertStopsWith(run("embed", "--input", "x.jsonl"), "Missing required option: '--output=DIR'");
+    assertStopsWith(
+        run("embed", "--input", "x.jsonl"),
+        "Missing required argument (specify one of these): (--output=DIR | --output-table=NAME)");
+    assertStopsWith(
+        run("embed", "--input", "x.jsonl", "--output", "out", "--output-table", "db.t_{model}"),
+        "--output=DIR, --output-table=NAME are mutually exclusive (specify only one)");
   }
 
   @Test
