@@ -1,13 +1,13 @@
 package dev.sparkembed.jobs.cli;
 
 import dev.sparkembed.jobs.SparkSessions;
-import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.jobs.export.ExportFormat;
 import dev.sparkembed.jobs.export.TableExport;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -24,19 +24,27 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Spec CommandSpec command;
 
-  @Option(
-      names = "--table",
-      paramLabel = "DIR",
-      description = "The model's table: the embed run's --output folder / <model>.")
-  String table;
+  @ArgGroup(multiplicity = "1")
+  Source source;
 
-  @Option(
-      names = "--catalog-table",
-      paramLabel = "NAME",
-      description =
-          "Or the model's catalog table, as an embed run's --output-table named it (e.g."
-              + " main.search.paragraphs_all_minilm_l6_v2).")
-  String catalogTable;
+  /** The table to export: exactly one of a folder and a catalog table. */
+  static final class Source {
+    @Option(
+        names = "--table",
+        required = true,
+        paramLabel = "DIR",
+        description = "The model's table: the embed run's --output folder / <model>.")
+    String folder;
+
+    @Option(
+        names = "--catalog-table",
+        required = true,
+        paramLabel = "NAME",
+        description =
+            "Or the model's catalog table, as an embed run's --output-table named it (e.g."
+                + " main.search.paragraphs_all_minilm_l6_v2).")
+    String table;
+  }
 
   @Option(
       names = "--format",
@@ -59,15 +67,12 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    if ((table == null) == (catalogTable == null)) {
-      throw new UserError("Set exactly one of --table (a folder) and --catalog-table (a table)");
-    }
     SparkSession spark = SparkSessions.getOrCreate("sparkembed export");
     long start = System.nanoTime();
     TableExport export =
-        table != null
-            ? TableExport.of(spark, table, output, overwrite)
-            : TableExport.ofCatalogTable(spark, catalogTable, output, overwrite);
+        source.folder != null
+            ? TableExport.of(spark, source.folder, output, overwrite)
+            : TableExport.ofCatalogTable(spark, source.table, output, overwrite);
     TableExport.Result result = export.run(format);
     PrintWriter out = command.commandLine().getOut();
     out.printf(
@@ -75,7 +80,7 @@ public final class ExportCommand implements Callable<Integer> {
         "sparkembed: exported %,d rows of %d dimensions from %s to %s: %s in %.1f s%n",
         result.rows(),
         result.dimension(),
-        table != null ? table : catalogTable,
+        source.folder != null ? source.folder : source.table,
         result.folder(),
         String.join(", ", result.files()),
         (System.nanoTime() - start) / 1e9);

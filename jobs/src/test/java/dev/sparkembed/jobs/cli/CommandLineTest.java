@@ -104,10 +104,10 @@ class CommandLineTest {
   void aMissingRequiredOptionIsNamed() {
     assertStopsWith(
         run("embed", "--input", "x.jsonl"),
-        "Missing required argument (specify one of these): (--output=DIR | --output-table=NAME)");
+        "Error: Missing required argument (specify one of these): (--output=DIR | --output-table=NAME)");
     assertStopsWith(
         run("embed", "--input", "x.jsonl", "--output", "out", "--output-table", "db.t_{model}"),
-        "--output=DIR, --output-table=NAME are mutually exclusive (specify only one)");
+        "Error: --output=DIR, --output-table=NAME are mutually exclusive (specify only one)");
   }
 
   @Test
