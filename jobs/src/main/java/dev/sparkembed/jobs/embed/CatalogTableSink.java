@@ -27,7 +27,7 @@ import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.DataFrameWriterV2;
+import org.apache.spark.sql.CreateTableWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -402,7 +402,7 @@ final class CatalogTableSink implements EmbeddingSink {
 
   /** One CREATE OR REPLACE: the rows and the properties in a single transaction. */
   private void replace(CatalogTable table, Dataset<Row> rows, Journal journal) {
-    DataFrameWriterV2<Row> writer =
+    CreateTableWriter<Row> writer =
         rows.writeTo(table.quoted())
             .using(format.provider())
             .tableProperty(CatalogTable.CONTENT_PROPERTY, journal.content());
