@@ -10,6 +10,7 @@ import java.io.PrintStream;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -18,20 +19,40 @@ import picocli.CommandLine.Option;
 @Command(
     name = "embed",
     mixinStandardHelpOptions = true,
-    description = "Embed every paragraph of a corpus into one Parquet table per model.")
+    description =
+        "Embed every paragraph of a corpus into one table per model: Parquet in a folder, or"
+            + " catalog tables (Delta Lake, Iceberg).")
 public final class EmbedCommand implements Callable<Integer> {
 
   @Mixin CorpusOptions corpus;
   @Mixin ModelOptions models;
   @Mixin BatchOptions batch;
   @Mixin DeviceOptions device;
+  @Mixin TableOptions table;
 
-  @Option(
-      names = "--output",
-      required = true,
-      paramLabel = "DIR",
-      description = "Folder for the tables: DIR/<model>/ and DIR/_rejected/.")
-  String output;
+  @ArgGroup(multiplicity = "1")
+  Output output;
+
+  /** Where the tables go: exactly one of a folder and catalog tables. */
+  static final class Output {
+    @Option(
+        names = "--output",
+        required = true,
+        paramLabel = "DIR",
+        description = "Folder for the tables: DIR/<model>/ and DIR/_rejected/.")
+    String folder;
+
+    @Option(
+        names = "--output-table",
+        required = true,
+        paramLabel = "NAME",
+        description =
+            "Or catalog tables: NAME is [catalog.]namespace.table with {model} where the model's"
+                + " name goes (lower case, characters other than letters, digits and _ made _;"
+                + " appended as _<model> when absent); {model} = rejected and manifests name the"
+                + " tables of rejected rows and of manifests.")
+    String table;
+  }
 
   @Option(
       names = "--mode",
@@ -79,7 +100,7 @@ public final class EmbedCommand implements Callable<Integer> {
     try {
       return new EmbedJobOptions(
           corpus.toSource(),
-          output,
+          output.folder,
           mode,
           models.resolve(),
           batch.toRequest(),
@@ -89,7 +110,8 @@ public final class EmbedCommand implements Callable<Integer> {
           device.toSettings(),
           device.taskGpus(),
           sliceRows,
-          breakLock);
+          breakLock,
+          table.toTableOutput(output.table));
     } catch (IllegalArgumentException e) {
       throw new UserError(e.getMessage(), e);
     }

@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,12 +24,27 @@ public final class ExportCommand implements Callable<Integer> {
 
   @Spec CommandSpec command;
 
-  @Option(
-      names = "--table",
-      required = true,
-      paramLabel = "DIR",
-      description = "The model's table: the embed run's --output folder / <model>.")
-  String table;
+  @ArgGroup(multiplicity = "1")
+  Source source;
+
+  /** The table to export: exactly one of a folder and a catalog table. */
+  static final class Source {
+    @Option(
+        names = "--table",
+        required = true,
+        paramLabel = "DIR",
+        description = "The model's table: the embed run's --output folder / <model>.")
+    String folder;
+
+    @Option(
+        names = "--catalog-table",
+        required = true,
+        paramLabel = "NAME",
+        description =
+            "Or the model's catalog table, as an embed run's --output-table named it (e.g."
+                + " main.search.paragraphs_all_minilm_l6_v2).")
+    String table;
+  }
 
   @Option(
       names = "--format",
@@ -53,14 +69,18 @@ public final class ExportCommand implements Callable<Integer> {
   public Integer call() {
     SparkSession spark = SparkSessions.getOrCreate("sparkembed export");
     long start = System.nanoTime();
-    TableExport.Result result = TableExport.of(spark, table, output, overwrite).run(format);
+    TableExport export =
+        source.folder != null
+            ? TableExport.of(spark, source.folder, output, overwrite)
+            : TableExport.ofCatalogTable(spark, source.table, output, overwrite);
+    TableExport.Result result = export.run(format);
     PrintWriter out = command.commandLine().getOut();
     out.printf(
         Locale.ROOT,
         "sparkembed: exported %,d rows of %d dimensions from %s to %s: %s in %.1f s%n",
         result.rows(),
         result.dimension(),
-        table,
+        source.folder != null ? source.folder : source.table,
         result.folder(),
         String.join(", ", result.files()),
         (System.nanoTime() - start) / 1e9);

@@ -42,8 +42,8 @@ import org.apache.spark.util.LongAccumulator;
 
 /**
  * The embedding job: reads and validates the corpus once, then for each model embeds the valid rows
- * on the executors and commits a Parquet table with its manifest. A model that fails leaves the
- * tables of the others in place.
+ * on the executors and commits a table with its manifest through the run's {@link EmbeddingSink} (a
+ * Parquet folder or catalog tables). A model that fails leaves the tables of the others in place.
  */
 public final class EmbedJob {
 
@@ -73,25 +73,29 @@ public final class EmbedJob {
 
   public EmbedResult run() {
     long start = System.nanoTime();
-    OutputLayout output = OutputLayout.of(spark, options.output());
-    output.checkUsable();
+    EmbeddingSink sink = EmbeddingSink.of(spark, options);
+    sink.checkUsable();
     String runId =
         Instant.now().toString().replaceAll("[^0-9]", "").substring(0, 14)
             + "-"
             + UUID.randomUUID().toString().substring(0, 8);
     try (OutputLock lock =
         OutputLock.acquire(
-            output.fileSystem(), output.root(), runId, options.mode(), options.breakLock(), log)) {
-      output.checkWritable(options.mode());
-      output.recover(log);
-      checkManifests(output);
+            sink.work().fileSystem(),
+            sink.work().root(),
+            runId,
+            options.mode(),
+            options.breakLock(),
+            log)) {
+      sink.prepare(options.mode(), log);
+      checkManifests(sink);
       verifyModels();
       times.since(JobStage.START, start);
-      return run(output, lock);
+      return run(sink, lock);
     }
   }
 
-  private EmbedResult run(OutputLayout output, OutputLock lock) {
+  private EmbedResult run(EmbeddingSink sink, OutputLock lock) {
     SparkContext sc = spark.sparkContext();
     String runId = lock.runId();
     sc.setJobGroup(JOB_GROUP, "Reading and checking the corpus " + options.corpus().input(), false);
@@ -105,13 +109,13 @@ public final class EmbedJob {
           JOB_GROUP,
           String.format(Locale.ROOT, "Writing %,d rejected rows", counts.rejectedRows()),
           false);
-      Path stagedRejected = output.staging(runId, OutputLayout.REJECTED);
+      Path stagedRejected = sink.work().staging(runId, OutputLayout.REJECTED);
       Dataset<Row> rejected =
           counts.rejectedRows() == 0
               ? spark.createDataFrame(List.of(), validated.rejected().schema())
               : validated.rejected();
       rejected.write().mode(SaveMode.ErrorIfExists).parquet(stagedRejected.toString());
-      output.commit(lock, stagedRejected, output.rejected());
+      sink.commitRejected(lock, stagedRejected);
       times.since(JobStage.REJECTED, rejecting);
 
       Manifest.Input input =
@@ -123,10 +127,10 @@ public final class EmbedJob {
               counts.identicalDuplicates());
       List<EmbedResult.ModelOutcome> outcomes = new ArrayList<>();
       for (ModelSpec spec : options.models()) {
-        outcomes.add(embedOne(spec, validated, output, lock, input));
+        outcomes.add(embedOne(spec, validated, sink, lock, input));
       }
-      output.deleteStaging(runId);
-      return new EmbedResult(counts, output.rejected().toString(), outcomes, times);
+      sink.work().deleteStaging(runId);
+      return new EmbedResult(counts, sink.rejectedTable(), outcomes, times);
     } finally {
       validated.release().run();
       sc.clearJobGroup();
@@ -137,12 +141,12 @@ public final class EmbedJob {
    * Update and resume read each table's manifest: a damaged one stops the run before any work, not
    * after it.
    */
-  private void checkManifests(OutputLayout output) {
+  private void checkManifests(EmbeddingSink sink) {
     if (options.mode() != OutputMode.UPDATE && options.mode() != OutputMode.RESUME) {
       return;
     }
     for (ModelSpec spec : options.models()) {
-      Manifest.read(spark, output.table(spec.name()));
+      sink.manifest(spec.name());
     }
   }
 
@@ -247,38 +251,36 @@ public final class EmbedJob {
   private EmbedResult.ModelOutcome embedOne(
       ModelSpec spec,
       ValidatedCorpus validated,
-      OutputLayout output,
+      EmbeddingSink sink,
       OutputLock lock,
       Manifest.Input input) {
-    Path table = output.table(spec.name());
+    String table = sink.table(spec.name());
     try {
-      Manifest manifest = embedAndCommit(spec, validated, output, lock, input);
-      return new EmbedResult.ModelOutcome(
-          spec.name(), spec.displayName(), table.toString(), manifest, null);
+      Manifest manifest = embedAndCommit(spec, validated, sink, lock, input);
+      return new EmbedResult.ModelOutcome(spec.name(), spec.displayName(), table, manifest, null);
     } catch (RunStopped e) {
       throw e;
     } catch (Exception e) {
       log.printf("sparkembed: model %s failed: %s%n", spec.name(), Messages.rootMessage(e));
       return new EmbedResult.ModelOutcome(
-          spec.name(), spec.displayName(), table.toString(), null, Messages.rootMessage(e));
+          spec.name(), spec.displayName(), table, null, Messages.rootMessage(e));
     }
   }
 
   private Manifest embedAndCommit(
       ModelSpec spec,
       ValidatedCorpus validated,
-      OutputLayout output,
+      EmbeddingSink sink,
       OutputLock lock,
       Manifest.Input input) {
     SparkContext sc = spark.sparkContext();
     long planning = System.nanoTime();
     String runId = lock.runId();
     ValidatedCorpus.Counts counts = validated.counts();
-    Path staged = output.staging(runId, spec.name());
-    Path table = output.table(spec.name());
-    SliceStore slices = SliceStore.of(spark, output, spec.name());
+    Path staged = sink.work().staging(runId, spec.name());
+    SliceStore slices = SliceStore.of(spark, sink.work(), spec.name());
     List<String> runs = new ArrayList<>();
-    IncrementalPlan plan = plan(spec, validated, table, slices, runs);
+    IncrementalPlan plan = plan(spec, validated, sink, slices, runs);
     runs.add(runId);
     long rowsToEmbed = plan.changes().added() + plan.changes().changed();
     long estimatedTokens =
@@ -392,8 +394,7 @@ public final class EmbedJob {
             runId,
             runs,
             Instant.now().toString());
-    output.writeFile(new Path(staged, OutputLayout.MANIFEST), manifest.toJson());
-    output.commit(lock, staged, table, slices.root());
+    sink.commit(lock, spec.name(), staged, manifest, slices.root());
     times.since(JobStage.FINISH, finishing);
     return manifest;
   }
@@ -408,7 +409,11 @@ public final class EmbedJob {
    * runs} gets the runs whose rows are kept.
    */
   private IncrementalPlan plan(
-      ModelSpec spec, ValidatedCorpus validated, Path table, SliceStore slices, List<String> runs) {
+      ModelSpec spec,
+      ValidatedCorpus validated,
+      EmbeddingSink sink,
+      SliceStore slices,
+      List<String> runs) {
     boolean keepsTable = options.mode() == OutputMode.UPDATE || options.mode() == OutputMode.RESUME;
     SliceStore.Recorded now =
         new SliceStore.Recorded(
@@ -432,11 +437,11 @@ public final class EmbedJob {
     slices.open(now);
     Dataset<Row> existing = null;
     if (now.keepsTable()) {
-      Manifest manifest = Manifest.read(spark, table);
+      Manifest manifest = sink.manifest(spec.name());
       if (manifest != null
           && spec.fingerprint().equals(manifest.fingerprint())
           && options.longText().equals(manifest.longText())) {
-        existing = spark.read().parquet(table.toString());
+        existing = sink.rows(spec.name());
         if (manifest.runs() != null) {
           runs.addAll(0, manifest.runs());
         }

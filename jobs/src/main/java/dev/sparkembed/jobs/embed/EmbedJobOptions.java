@@ -19,6 +19,8 @@ import java.util.List;
  * @param taskGpus GPUs each embedding task asks for through stage-level scheduling; 0 for none
  * @param sliceRows rows per slice, the unit a killed run loses; 0 plans them from the rows
  * @param breakLock take the output over from the run that holds its lease, live or not
+ * @param output the output folder, or null when {@code table} is set
+ * @param table catalog tables to write instead of a folder, or null
  */
 public record EmbedJobOptions(
     CorpusSource corpus,
@@ -32,7 +34,38 @@ public record EmbedJobOptions(
     DeviceSettings devices,
     double taskGpus,
     long sliceRows,
-    boolean breakLock) {
+    boolean breakLock,
+    TableOutput table) {
+
+  /** A run into a folder. */
+  public EmbedJobOptions(
+      CorpusSource corpus,
+      String output,
+      OutputMode mode,
+      List<ModelSpec> models,
+      BatchRequest batch,
+      LongText longText,
+      int partitions,
+      boolean deleteMissing,
+      DeviceSettings devices,
+      double taskGpus,
+      long sliceRows,
+      boolean breakLock) {
+    this(
+        corpus,
+        output,
+        mode,
+        models,
+        batch,
+        longText,
+        partitions,
+        deleteMissing,
+        devices,
+        taskGpus,
+        sliceRows,
+        breakLock,
+        null);
+  }
 
   /**
    * A run with every batch setting given ({@code batch}, on CPU and GPU alike), on CPU or on the
@@ -59,11 +92,16 @@ public record EmbedJobOptions(
         DeviceSettings.AUTO,
         0,
         0,
-        false);
+        false,
+        null);
   }
 
   public EmbedJobOptions {
-    if (output == null || output.isBlank()) {
+    if ((output == null) == (table == null)) {
+      throw new IllegalArgumentException(
+          "Set exactly one of --output (a folder) and --output-table (catalog tables)");
+    }
+    if (output != null && output.isBlank()) {
       throw new IllegalArgumentException("Cannot set --output to an empty path");
     }
     if (models == null || models.isEmpty()) {

@@ -140,7 +140,8 @@ public record IncrementalPlan(Dataset<Row> toEmbed, Dataset<Row> kept, Changes c
             true));
   }
 
-  private static Column[] outputColumns() {
+  /** The columns of {@link EmbeddingTable#OUTPUT}, in order. */
+  static Column[] outputColumns() {
     String[] names = EmbeddingTable.OUTPUT.fieldNames();
     Column[] columns = new Column[names.length];
     for (int i = 0; i < names.length; i++) {

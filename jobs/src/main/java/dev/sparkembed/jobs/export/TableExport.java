@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sparkembed.jobs.UserError;
+import dev.sparkembed.jobs.embed.CatalogTable;
 import dev.sparkembed.jobs.embed.Manifest;
 import dev.sparkembed.udfs.model.ClusterStorage;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
@@ -60,28 +61,35 @@ public final class TableExport {
   public record Result(String folder, long rows, int dimension, List<String> files) {}
 
   private final SparkSession spark;
-  private final Path table;
+  private final String table;
+  private final Dataset<Row> rows;
   private final Manifest manifest;
   private final Path output;
   private final FileSystem fs;
 
   private TableExport(
-      SparkSession spark, Path table, Manifest manifest, Path output, FileSystem fs) {
+      SparkSession spark,
+      String table,
+      Dataset<Row> rows,
+      Manifest manifest,
+      Path output,
+      FileSystem fs) {
     this.spark = spark;
     this.table = table;
+    this.rows = rows;
     this.manifest = manifest;
     this.output = output;
     this.fs = fs;
   }
 
   /**
-   * Checks the table and the output before any work.
+   * An export of a model's folder of an embed run's --output, checked with the output before any
+   * work.
    *
    * @param overwrite replace what the output folder holds
    */
   public static TableExport of(SparkSession spark, String table, String output, boolean overwrite) {
-    Path tablePath = new Path(table);
-    Manifest manifest = Manifest.read(spark, tablePath);
+    Manifest manifest = Manifest.read(spark, new Path(table));
     if (manifest == null) {
       throw new UserError(
           "Cannot export --table "
@@ -90,6 +98,27 @@ public final class TableExport {
               + "_manifest.json, so it is not a table sparkembed wrote (name the model's folder,"
               + " e.g. OUT/all-minilm-l6-v2)");
     }
+    return of(spark, table, spark.read().parquet(table), manifest, output, overwrite);
+  }
+
+  /**
+   * An export of a catalog table an embed run's --output-table wrote, checked with the output
+   * before any work.
+   */
+  public static TableExport ofCatalogTable(
+      SparkSession spark, String name, String output, boolean overwrite) {
+    CatalogTable table = CatalogTable.named(spark, name, "--catalog-table");
+    Manifest manifest = table.requireManifest("--catalog-table");
+    return of(spark, table.name(), table.rows(), manifest, output, overwrite);
+  }
+
+  private static TableExport of(
+      SparkSession spark,
+      String table,
+      Dataset<Row> rows,
+      Manifest manifest,
+      String output,
+      boolean overwrite) {
     try {
       Path out = new Path(output);
       FileSystem fs = out.getFileSystem(spark.sparkContext().hadoopConfiguration());
@@ -113,7 +142,7 @@ public final class TableExport {
       }
       // the files are for other programs: no .crc files beside them on a local disk
       FileSystem files = fs instanceof ChecksumFileSystem checked ? checked.getRawFileSystem() : fs;
-      return new TableExport(spark, tablePath, manifest, out, files);
+      return new TableExport(spark, table, rows, manifest, out, files);
     } catch (IOException | IllegalArgumentException e) {
       throw new UserError("Cannot export to --output " + output + ": " + e.getMessage(), e);
     }
@@ -121,10 +150,7 @@ public final class TableExport {
 
   public Result run(ExportFormat format) {
     Dataset<Row> sorted =
-        spark
-            .read()
-            .parquet(table.toString())
-            .select(
+        rows.select(
                 EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX, EmbeddingTable.EMBEDDING)
             .orderBy(EmbeddingTable.PAPER_ID, EmbeddingTable.PARAGRAPH_INDEX);
     Path parts = new Path(output, "_parts-" + UUID.randomUUID());
@@ -165,9 +191,10 @@ public final class TableExport {
                     lit(manifest.model()).as("model"))))
         .write()
         .text(parts.toString());
-    long rows = spark.read().parquet(table.toString()).count();
+    long count = rows.count();
     join(null, partFiles(parts, ".txt"), JSONL_FILE);
-    return new Result(output.toString(), rows, manifest.dimension(), List.of(JSONL_FILE, METADATA));
+    return new Result(
+        output.toString(), count, manifest.dimension(), List.of(JSONL_FILE, METADATA));
   }
 
   private Result npy(Dataset<Row> sorted, Path parts) throws IOException {
@@ -178,14 +205,14 @@ public final class TableExport {
                 new NpyPartWriter(ClusterStorage.ship(), parts.toString(), manifest.dimension()),
                 true)
             .collect();
-    long rows = written.stream().mapToLong(w -> w[1]).sum();
+    long count = written.stream().mapToLong(w -> w[1]).sum();
     join(
-        NpyHeader.float32Matrix(rows, manifest.dimension()),
+        NpyHeader.float32Matrix(count, manifest.dimension()),
         partFiles(parts, NpyPartWriter.VECTORS),
         NPY_FILE);
     join(null, partFiles(parts, NpyPartWriter.KEYS), KEYS_FILE);
     return new Result(
-        output.toString(), rows, manifest.dimension(), List.of(NPY_FILE, KEYS_FILE, METADATA));
+        output.toString(), count, manifest.dimension(), List.of(NPY_FILE, KEYS_FILE, METADATA));
   }
 
   /** The part files ending in {@code suffix}, in partition order (their names sort so). */
@@ -235,7 +262,7 @@ public final class TableExport {
     metadata.put("tokens_per_s", manifest.tokensPerS());
     metadata.put("batch_size", manifest.batch().maxRows());
     metadata.put("batch", manifest.batch());
-    metadata.put("table", table.toString());
+    metadata.put("table", table);
     metadata.put("table_created_at", manifest.createdAt());
     metadata.put("format", format.name().toLowerCase(Locale.ROOT));
     metadata.put(

@@ -112,7 +112,12 @@ class CommandLineTest {
 
   @Test
   void aMissingRequiredOptionIsNamed() {
-    assertStopsWith(run("embed", "--input", "x.jsonl"), "Missing required option: '--output=DIR'");
+    assertStopsWith(
+        run("embed", "--input", "x.jsonl"),
+        "Error: Missing required argument (specify one of these): (--output=DIR | --output-table=NAME)");
+    assertStopsWith(
+        run("embed", "--input", "x.jsonl", "--output", "out", "--output-table", "db.t_{model}"),
+        "Error: --output=DIR, --output-table=NAME are mutually exclusive (specify only one)");
   }
 
   @Test
