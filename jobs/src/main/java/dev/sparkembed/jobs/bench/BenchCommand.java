@@ -106,7 +106,9 @@ public final class BenchCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "With --code-paths: alternate the job stage and the Transformer N times and keep the"
-              + " best of each. Default: ${DEFAULT-VALUE}.")
+              + " best of each. With --dtypes: run every tier's engine loop and job N times,"
+              + " the tiers alternating, and keep each tier's best loop and best job."
+              + " Default: ${DEFAULT-VALUE}.")
   int rounds = 2;
 
   @Option(
@@ -228,8 +230,17 @@ public final class BenchCommand implements Callable<Integer> {
     TierBench bench =
         new TierBench(
             models.tiers(),
-            (spec, vectors) ->
-                measure(spark, spec, settings, texts, texts, cores, dir, out, vectors),
+            (spec, vectors, warm) ->
+                measure(
+                    spark,
+                    spec,
+                    settings,
+                    texts,
+                    warm ? texts : List.of(),
+                    cores,
+                    dir,
+                    out,
+                    vectors),
             out);
     TierReport report =
         new TierReport(
@@ -239,7 +250,7 @@ public final class BenchCommand implements Callable<Integer> {
             cores,
             settings,
             cpu.describe(),
-            bench.run(model, tiers, texts.size(), cpu));
+            bench.run(model, tiers, texts.size(), Math.max(1, rounds), cpu));
     TierBench.print(report, out);
     if (this.report != null) {
       Files.writeString(this.report, report.toJson(), StandardCharsets.UTF_8);

@@ -7,23 +7,30 @@ import dev.sparkembed.udfs.model.ModelTiers;
 import dev.sparkembed.udfs.model.Tier;
 import java.io.PrintStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * {@code sparkembed bench --dtypes}: one model's CPU tiers on the same rows, each tier's engine
  * loop and job, with speed and vectors against the float32 tier of the same run. A tier that cannot
- * run here (not installed, not stated) is reported as skipped with the reason. Each engine loop is
- * timed after an untimed pass over all the rows: oneDNN compiles its bfloat16 kernels once per
- * input shape, and the job, which runs after the loop in the same JVM, finds them compiled.
+ * run here (not installed, not stated) is reported as skipped with the reason. In the first round
+ * each engine loop is timed after an untimed pass over all the rows: oneDNN compiles its bfloat16
+ * kernels once per input shape, and the job, which runs after the loop in the same JVM, finds them
+ * compiled. Rounds alternate the tiers and each tier keeps its best loop and best job, so a slow
+ * spell of a shared machine lands on one round, not on one tier.
  */
 final class TierBench {
 
-  /** The engine loop and the job of one spec; the loop's vectors go to {@code vectors}. */
+  /**
+   * The engine loop and the job of one spec; the loop's vectors go to {@code vectors}, and with
+   * {@code warmUp} an untimed pass over the rows comes first.
+   */
   interface Measure {
-    EngineRun run(ModelSpec spec, float[][] vectors);
+    EngineRun run(ModelSpec spec, float[][] vectors, boolean warmUp);
   }
 
   private final ModelTiers tiers;
@@ -43,36 +50,57 @@ final class TierBench {
     return new ArrayList<>(ordered);
   }
 
-  List<TierRun> run(String model, List<Tier> asked, int rows, CpuFeatures cpu) {
+  List<TierRun> run(String model, List<Tier> asked, int rows, int rounds, CpuFeatures cpu) {
     out.printf("bench: CPU features %s%n", cpu.describe());
-    List<TierRun> runs = new ArrayList<>();
-    EngineRun float32 = null;
-    float[][] reference = null;
+    Map<Tier, ModelSpec> specs = new LinkedHashMap<>();
+    Map<Tier, String> skipped = new LinkedHashMap<>();
     for (Tier tier : withReference(asked)) {
-      ModelSpec spec;
       try {
-        spec = tiers.spec(model, tier);
+        specs.put(tier, tiers.spec(model, tier));
       } catch (IllegalArgumentException e) {
         if (tier == Tier.FLOAT32) {
           throw e;
         }
         String why = Messages.rootMessage(e);
         out.printf("bench: %s skipped: %s%n", tier, why);
-        runs.add(TierRun.skipped(tier.configName(), model, why));
-        continue;
+        skipped.put(tier, why);
       }
-      if (tier == Tier.BFLOAT16) {
-        cpu.bfloat16Warning().ifPresent(w -> out.println("bench: warning: " + w));
+    }
+    specs.keySet().stream()
+        .filter(t -> t == Tier.BFLOAT16)
+        .findAny()
+        .flatMap(t -> cpu.bfloat16Warning())
+        .ifPresent(w -> out.println("bench: warning: " + w));
+    Map<Tier, EngineRun> best = new LinkedHashMap<>();
+    Map<Tier, float[][]> vectors = new LinkedHashMap<>();
+    for (int round = 0; round < rounds; round++) {
+      if (rounds > 1) {
+        out.printf("bench: round %d of %d%n", round + 1, rounds);
       }
-      float[][] vectors = new float[rows][];
-      EngineRun run = measure.run(spec, vectors);
-      if (tier == Tier.FLOAT32) {
-        float32 = run;
-        reference = vectors;
+      for (Map.Entry<Tier, ModelSpec> tier : specs.entrySet()) {
+        float[][] roundVectors = round == 0 ? new float[rows][] : null;
+        EngineRun run = measure.run(tier.getValue(), roundVectors, round == 0);
+        if (round == 0) {
+          vectors.put(tier.getKey(), roundVectors);
+        }
+        best.merge(tier.getKey(), run, EngineRun::best);
       }
-      runs.add(
-          TierRun.measured(
-              tier.configName(), spec.name(), run, float32, Fidelity.of(reference, vectors)));
+    }
+    EngineRun float32 = best.get(Tier.FLOAT32);
+    float[][] reference = vectors.get(Tier.FLOAT32);
+    List<TierRun> runs = new ArrayList<>();
+    for (Tier tier : withReference(asked)) {
+      if (skipped.containsKey(tier)) {
+        runs.add(TierRun.skipped(tier.configName(), model, skipped.get(tier)));
+      } else {
+        runs.add(
+            TierRun.measured(
+                tier.configName(),
+                specs.get(tier).name(),
+                best.get(tier),
+                float32,
+                Fidelity.of(reference, vectors.get(tier))));
+      }
     }
     return runs;
   }

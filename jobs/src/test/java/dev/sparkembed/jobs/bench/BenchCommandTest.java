@@ -122,7 +122,7 @@ class BenchCommandTest {
   @Test
   void tiersSideBySideReportATierThatIsNotInstalledAsSkipped() throws Exception {
     useModelsRoot(dir.resolve("no-models"));
-    JsonNode json = bench("--dtypes", "int8,bfloat16");
+    JsonNode json = bench("--dtypes", "int8,bfloat16", "--rounds", "2");
     assertTrue(json.get("cpu_features").asText().length() > 0);
     JsonNode tiers = json.get("tiers");
     assertEquals(3, tiers.size(), tiers.toString());
@@ -137,6 +137,14 @@ class BenchCommandTest {
     double min = int8.get("min_cosine").asDouble();
     assertTrue(min > 0.9 && min < 1 - 1e-6, "int8 vectors are near float32's: " + min);
     assertTrue(int8.get("mean_cosine").asDouble() >= min);
+    for (JsonNode tier : List.of(float32, int8)) {
+      for (String path : List.of("engine", "job")) {
+        JsonNode rounds = tier.get(path + "_rounds");
+        assertEquals(2, rounds.size(), tier.toString());
+        double best = Math.min(rounds.get(0).asDouble(), rounds.get(1).asDouble());
+        assertEquals(best, tier.get(path + "_seconds").asDouble(), 0, "the best round is kept");
+      }
+    }
     JsonNode bfloat16 = tiers.get(2);
     assertEquals("bfloat16", bfloat16.get("tier").asText());
     assertTrue(
@@ -157,11 +165,12 @@ class BenchCommandTest {
     Files.createDirectories(root.resolve("cpu-tiers"));
     Files.copy(fixture, root.resolve("cpu-tiers/all-minilm-l6-v2-bfloat16.pt"));
     useModelsRoot(root);
-    JsonNode bfloat16 = bench("--dtypes", "bfloat16").get("tiers").get(1);
+    JsonNode bfloat16 = bench("--dtypes", "bfloat16", "--rounds", "1").get("tiers").get(1);
     assertEquals("pytorch", bfloat16.get("engine").asText());
     assertEquals("bfloat16", bfloat16.get("dtype").asText());
     assertTrue(bfloat16.get("min_cosine").asDouble() >= 0.9999, bfloat16.toString());
     assertTrue(bfloat16.get("engine_vs_float32").asDouble() > 0);
+    assertEquals(1, bfloat16.get("job_rounds").size(), bfloat16.toString());
   }
 
   @Test
