@@ -351,6 +351,7 @@ public final class EmbedJob {
                 options.taskGpus(),
                 log)
             .write()
+            .options(EmbeddingTable.PARQUET_OPTIONS)
             .mode(SaveMode.ErrorIfExists)
             .parquet(slices.writing(runId, slice).toString());
         slices.commit(lock, runId, slice);
@@ -362,6 +363,7 @@ public final class EmbedJob {
       Dataset<Row> fresh = slices.read(spark, runId);
       (fresh == null ? plan.kept() : plan.kept().unionByName(fresh))
           .write()
+          .options(EmbeddingTable.PARQUET_OPTIONS)
           .mode(SaveMode.ErrorIfExists)
           .parquet(staged.toString());
       times.since(JobStage.TABLE, writing);

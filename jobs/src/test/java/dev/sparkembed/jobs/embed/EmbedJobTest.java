@@ -2,6 +2,7 @@ package dev.sparkembed.jobs.embed;
 
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,7 @@ import dev.sparkembed.udfs.engine.ModelCache;
 import dev.sparkembed.udfs.model.ModelRegistry;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.model.ModelStore;
+import dev.sparkembed.udfs.spark.EmbeddingTable;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,8 +28,17 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.column.Encoding;
+import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -88,6 +99,47 @@ class EmbedJobTest {
       out.put(row.getAs("paper_id") + "/" + row.getAs("paragraph_index"), v);
     }
     return out;
+  }
+
+  @Test
+  void theParquetOptionsNameTheVectorsColumnAsWritten() throws IOException {
+    Path output = dir.resolve("out");
+    EmbedResult result =
+        run(
+            CorpusSource.of(TestData.examples("paragraphs.jsonl").toString()),
+            output,
+            OutputMode.ERROR);
+    assertTrue(result.succeeded(), () -> result.models().toString());
+    List<Path> parts;
+    try (Stream<Path> files = Files.list(output.resolve("all-minilm-l6-v2"))) {
+      parts = files.filter(f -> f.toString().endsWith(".parquet")).toList();
+    }
+    assertFalse(parts.isEmpty());
+    Map<String, Set<Encoding>> encodings = new HashMap<>();
+    for (Path part : parts) {
+      try (ParquetFileReader reader =
+          ParquetFileReader.open(
+              HadoopInputFile.fromPath(
+                  new org.apache.hadoop.fs.Path(part.toUri()), new Configuration()))) {
+        for (BlockMetaData block : reader.getFooter().getBlocks()) {
+          for (ColumnChunkMetaData column : block.getColumns()) {
+            encodings
+                .computeIfAbsent(column.getPath().toDotString(), k -> new HashSet<>())
+                .addAll(column.getEncodings());
+          }
+        }
+      }
+    }
+    for (String option : EmbeddingTable.PARQUET_OPTIONS.keySet()) {
+      String column = option.substring(option.indexOf('#') + 1);
+      assertTrue(
+          encodings.containsKey(column),
+          option
+              + " must name a column the table has, else Parquet ignores it: "
+              + encodings.keySet());
+    }
+    Set<Encoding> vectors = encodings.get("embedding.list.element");
+    assertTrue(vectors.stream().noneMatch(Encoding::usesDictionary), vectors.toString());
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.sparkembed.udfs.spark;
 
+import java.util.Map;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
@@ -34,4 +35,13 @@ public final class EmbeddingTable {
           .add(TRUNCATED, DataTypes.BooleanType, false)
           .add(CHUNKS, DataTypes.IntegerType, false)
           .add(TEXT_SHA256, DataTypes.StringType, false);
+
+  /**
+   * Parquet writer options for embedding tables: no dictionary for the vectors' values. Nearly
+   * every float of a vector is distinct, so a dictionary never pays: the writer would fill one for
+   * each row group, give it up at its size limit and encode the values again, plainly. (Spark
+   * writes an array column as the three-level list {@code embedding.list.element}.)
+   */
+  public static final Map<String, String> PARQUET_OPTIONS =
+      Map.of("parquet.enable.dictionary#" + EMBEDDING + ".list.element", "false");
 }
