@@ -27,7 +27,6 @@ import java.util.stream.Collectors;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.CreateTableWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -400,23 +399,16 @@ final class CatalogTableSink implements EmbeddingSink {
     }
   }
 
-  /** One CREATE OR REPLACE: the rows and the properties in a single transaction. */
+  /** The rows and the properties, the rows in a single transaction ({@link CatalogTable#write}). */
   private void replace(CatalogTable table, Dataset<Row> rows, Journal journal) {
-    CreateTableWriter<Row> writer =
-        rows.writeTo(table.quoted())
-            .using(format.provider())
-            .tableProperty(CatalogTable.CONTENT_PROPERTY, journal.content());
-    for (Map.Entry<String, String> property :
-        format.createProperties(journal.keyColumn()).entrySet()) {
-      writer = writer.tableProperty(property.getKey(), property.getValue());
-    }
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put(CatalogTable.CONTENT_PROPERTY, journal.content());
+    properties.putAll(format.createProperties(journal.keyColumn()));
     if (journal.manifest() != null) {
-      writer =
-          writer
-              .tableProperty(CatalogTable.MODEL_PROPERTY, journal.name())
-              .tableProperty(CatalogTable.MANIFESTS_PROPERTY, manifests.table().name());
+      properties.put(CatalogTable.MODEL_PROPERTY, journal.name());
+      properties.put(CatalogTable.MANIFESTS_PROPERTY, manifests.table().name());
     }
-    writer.createOrReplace();
+    table.write(rows, format, properties);
   }
 
   /**
