@@ -1,15 +1,21 @@
 package dev.sparkembed.jobs.embed;
 
+import static org.apache.spark.sql.functions.lit;
+
 import dev.sparkembed.jobs.UserError;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import org.apache.spark.sql.AnalysisException;
+import org.apache.spark.sql.CreateTableWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.analysis.NoSuchTableException;
+import org.apache.spark.sql.catalyst.analysis.TableAlreadyExistsException;
 
 /**
  * One table of the session's catalogs, named as in SQL ({@code [catalog.]namespace.table}, parts in
@@ -223,6 +229,58 @@ public final class CatalogTable {
           "MERGE INTO " + quoted() + " t USING " + view + " s ON " + condition + " " + clauses);
     } finally {
       spark.catalog().dropTempView(view);
+    }
+  }
+
+  /**
+   * Writes {@code rows} as this table, its columns and {@code properties} included, the rows in one
+   * transaction: a new table by CREATE TABLE AS SELECT, an existing one as its format replaces it.
+   */
+  void write(Dataset<Row> rows, TableFormat format, Map<String, String> properties) {
+    if (exists()) {
+      format.replace(this, rows, properties);
+      return;
+    }
+    try {
+      writer(rows, format, properties).create();
+    } catch (TableAlreadyExistsException e) {
+      throw new IllegalStateException("Table " + name + " was created by another writer", e);
+    }
+  }
+
+  /** A CREATE [OR REPLACE] TABLE ... AS SELECT of {@code rows} with {@code properties}. */
+  CreateTableWriter<Row> writer(
+      Dataset<Row> rows, TableFormat format, Map<String, String> properties) {
+    CreateTableWriter<Row> writer = rows.writeTo(quoted()).using(format.provider());
+    for (Map.Entry<String, String> property : properties.entrySet()) {
+      writer = writer.tableProperty(property.getKey(), property.getValue());
+    }
+    return writer;
+  }
+
+  /** Sets those of {@code properties} that the table lacks or has other values of. */
+  void setProperties(Map<String, String> properties) {
+    Map<String, String> current = properties();
+    String changed =
+        properties.entrySet().stream()
+            .filter(p -> !p.getValue().equals(current.get(p.getKey())))
+            .map(p -> literal(p.getKey()) + " = " + literal(p.getValue()))
+            .collect(Collectors.joining(", "));
+    if (!changed.isEmpty()) {
+      spark.sql("ALTER TABLE " + quoted() + " SET TBLPROPERTIES (" + changed + ")");
+    }
+  }
+
+  private static String literal(String value) {
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'";
+  }
+
+  /** Replaces every row of the table with {@code rows}, in one transaction. */
+  void overwrite(Dataset<Row> rows, Map<String, String> options) {
+    try {
+      rows.writeTo(quoted()).options(options).overwrite(lit(true));
+    } catch (NoSuchTableException e) {
+      throw new IllegalStateException("Table " + name + " was dropped by another writer", e);
     }
   }
 

@@ -4,14 +4,10 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.concat;
 import static org.apache.spark.sql.functions.lit;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sparkembed.jobs.UserError;
 import dev.sparkembed.udfs.model.ModelSpec;
 import dev.sparkembed.udfs.spark.EmbeddingTable;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -24,10 +20,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.CreateTableWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -54,8 +48,6 @@ final class CatalogTableSink implements EmbeddingSink {
 
   private static final String JOURNALS = "_table-commits";
   private static final String REJECTED_NAME = "_rejected";
-  private static final ObjectMapper JSON =
-      JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
 
   /**
    * A table commit in progress: the Parquet folder {@code staged} becomes table {@code table},
@@ -79,6 +71,7 @@ final class CatalogTableSink implements EmbeddingSink {
   private final CatalogTable rejected;
   private final ManifestTable manifests;
   private final OutputLayout work;
+  private final CommitJournals<Journal> journals;
   private TableFormat format;
   private OutputMode mode;
 
@@ -98,6 +91,11 @@ final class CatalogTableSink implements EmbeddingSink {
             CatalogTable.named(
                 spark, tableName(options.pattern(), CatalogTable.MANIFESTS), OPTION));
     this.work = OutputLayout.of(spark, workDir(spark, options));
+    this.journals =
+        new CommitJournals<>(
+            work.fileSystem(),
+            new Path(new Path(work.root(), OutputLayout.STAGING), JOURNALS),
+            Journal.class);
   }
 
   /**
@@ -343,31 +341,19 @@ final class CatalogTableSink implements EmbeddingSink {
             embeddings && options.vectorSearch(),
             manifest == null ? null : new String(manifest.toJson(), StandardCharsets.UTF_8),
             Arrays.stream(cleanup).map(Path::toString).toList());
-    Path file = journalFile(name);
-    FileSystem fs = work.fileSystem();
+    String file = name.toLowerCase(Locale.ROOT);
     try {
-      Path temp = new Path(file.getParent(), "._" + file.getName());
-      work.writeFile(temp, JSON.writeValueAsBytes(journal));
-      fs.delete(file, false);
-      if (!fs.rename(temp, file)) {
-        throw new IOException("rename of " + temp + " to " + file + " failed");
-      }
+      journals.write(file, journal);
       CrashPoint.reached("commit-journal-written", name);
       try {
         finish(journal);
       } finally {
-        fs.delete(file, false); // finished, or failed as one transaction: nothing to replay
+        journals.delete(file); // finished, or failed as one transaction: nothing to replay
       }
       CrashPoint.reached("commit-done", name);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot commit " + table.name(), e);
     }
-  }
-
-  private Path journalFile(String name) {
-    return new Path(
-        new Path(new Path(work.root(), OutputLayout.STAGING), JOURNALS),
-        name.toLowerCase(Locale.ROOT) + ".json");
   }
 
   /** The table transaction of a journal, then its cleanup. */
@@ -400,23 +386,16 @@ final class CatalogTableSink implements EmbeddingSink {
     }
   }
 
-  /** One CREATE OR REPLACE: the rows and the properties in a single transaction. */
+  /** The rows and the properties, the rows in a single transaction ({@link CatalogTable#write}). */
   private void replace(CatalogTable table, Dataset<Row> rows, Journal journal) {
-    CreateTableWriter<Row> writer =
-        rows.writeTo(table.quoted())
-            .using(format.provider())
-            .tableProperty(CatalogTable.CONTENT_PROPERTY, journal.content());
-    for (Map.Entry<String, String> property :
-        format.createProperties(journal.keyColumn()).entrySet()) {
-      writer = writer.tableProperty(property.getKey(), property.getValue());
-    }
+    Map<String, String> properties = new LinkedHashMap<>();
+    properties.put(CatalogTable.CONTENT_PROPERTY, journal.content());
+    properties.putAll(format.createProperties(journal.keyColumn()));
     if (journal.manifest() != null) {
-      writer =
-          writer
-              .tableProperty(CatalogTable.MODEL_PROPERTY, journal.name())
-              .tableProperty(CatalogTable.MANIFESTS_PROPERTY, manifests.table().name());
+      properties.put(CatalogTable.MODEL_PROPERTY, journal.name());
+      properties.put(CatalogTable.MANIFESTS_PROPERTY, manifests.table().name());
     }
-    writer.createOrReplace();
+    table.write(rows, format, properties);
   }
 
   /**
@@ -446,31 +425,17 @@ final class CatalogTableSink implements EmbeddingSink {
 
   /** Replays the table commits a killed run left (found by their journals), before any work. */
   private void recover(PrintStream log) {
-    Path journals = journalFile("x").getParent();
-    FileSystem fs = work.fileSystem();
     try {
-      if (!fs.exists(journals)) {
-        return;
-      }
-      for (FileStatus status : fs.listStatus(journals)) {
-        Path file = status.getPath();
-        if (!file.getName().endsWith(".json") || file.getName().startsWith("._")) {
-          continue;
-        }
-        Journal journal;
-        try (InputStream in = fs.open(file)) {
-          journal = JSON.readValue(in.readAllBytes(), Journal.class);
-        }
-        finish(journal);
-        fs.delete(file, false);
-        log.printf(
-            "sparkembed: finished the commit of %s that run %s began before it stopped%n",
-            journal.table(), journal.runId());
-      }
+      journals.replay(
+          this::finish,
+          journal ->
+              log.printf(
+                  "sparkembed: finished the commit of %s that run %s began before it stopped%n",
+                  journal.table(), journal.runId()));
     } catch (IOException | RuntimeException e) {
       throw new UserError(
           "Cannot finish the table commit a stopped run left in "
-              + journals
+              + journals.folder()
               + ": "
               + e.getMessage()
               + "; fix what the message names, or delete the journal and run with --mode"

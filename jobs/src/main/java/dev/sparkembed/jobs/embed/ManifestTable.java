@@ -6,6 +6,7 @@ import dev.sparkembed.jobs.Messages;
 import dev.sparkembed.jobs.UserError;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -70,10 +71,7 @@ final class ManifestTable {
     var row =
         spark.createDataFrame(List.of(RowFactory.create(model, modelTable, manifest)), SCHEMA);
     if (!table.exists()) {
-      row.writeTo(table.quoted())
-          .using(format.provider())
-          .tableProperty(CatalogTable.CONTENT_PROPERTY, CatalogTable.MANIFESTS)
-          .createOrReplace();
+      table.write(row, format, Map.of(CatalogTable.CONTENT_PROPERTY, CatalogTable.MANIFESTS));
       return;
     }
     table.merge(

@@ -1,11 +1,7 @@
 package dev.sparkembed.jobs.embed;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.sparkembed.jobs.UserError;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -35,9 +31,6 @@ public final class OutputLayout {
   public static final String MANIFEST = "_manifest.json";
   private static final String COMMITS = "_commits";
 
-  private static final ObjectMapper JSON =
-      JsonMapper.builder().propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE).build();
-
   /**
    * A commit in progress: {@code staged} becomes {@code target}; the previous target waits at
    * {@code aside}; {@code cleanup} is deleted once the new table is in place.
@@ -46,10 +39,13 @@ public final class OutputLayout {
 
   private final Path root;
   private final FileSystem fs;
+  private final CommitJournals<Journal> journals;
 
   private OutputLayout(Path root, FileSystem fs) {
     this.root = root;
     this.fs = fs;
+    this.journals =
+        new CommitJournals<>(fs, new Path(new Path(root, STAGING), COMMITS), Journal.class);
   }
 
   public static OutputLayout of(SparkSession spark, String output) {
@@ -146,10 +142,6 @@ public final class OutputLayout {
     return new Path(new Path(new Path(root, STAGING), runId), name);
   }
 
-  private Path journal(Path target) {
-    return new Path(new Path(new Path(root, STAGING), COMMITS), target.getName() + ".json");
-  }
-
   /**
    * Replaces {@code target} with the finished {@code staged} folder, then deletes {@code cleanup}
    * (what the new table makes obsolete), under {@code lock}: a run that lost its lease stops here.
@@ -164,18 +156,11 @@ public final class OutputLayout {
             target.toString(),
             aside.toString(),
             java.util.Arrays.stream(cleanup).map(Path::toString).toList());
-    Path journalFile = journal(target);
     try {
-      fs.mkdirs(journalFile.getParent());
-      Path temp = new Path(journalFile.getParent(), "._" + journalFile.getName());
-      try (OutputStream out = fs.create(temp, true)) {
-        out.write(JSON.writeValueAsBytes(journal));
-      }
-      fs.delete(journalFile, false);
-      rename(temp, journalFile);
+      journals.write(target.getName(), journal);
       CrashPoint.reached("commit-journal-written", target.getName());
       finish(journal);
-      fs.delete(journalFile, false);
+      journals.delete(target.getName());
       CrashPoint.reached("commit-done", target.getName());
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot commit " + target, e);
@@ -219,30 +204,17 @@ public final class OutputLayout {
    * is whole before this run reads or replaces it. Call under the lease, before any work.
    */
   public void recover(PrintStream log) {
-    Path commits = new Path(new Path(root, STAGING), COMMITS);
     try {
-      if (!fs.exists(commits)) {
-        return;
-      }
-      for (FileStatus status : fs.listStatus(commits)) {
-        Path file = status.getPath();
-        if (!file.getName().endsWith(".json") || file.getName().startsWith("._")) {
-          continue;
-        }
-        Journal journal;
-        try (InputStream in = fs.open(file)) {
-          journal = JSON.readValue(in.readAllBytes(), Journal.class);
-        }
-        finish(journal);
-        fs.delete(file, false);
-        log.printf(
-            "sparkembed: finished the commit of %s that run %s began before it stopped%n",
-            journal.target(), journal.runId());
-      }
+      journals.replay(
+          this::finish,
+          journal ->
+              log.printf(
+                  "sparkembed: finished the commit of %s that run %s began before it stopped%n",
+                  journal.target(), journal.runId()));
     } catch (IOException e) {
       throw new UserError(
           "Cannot finish the commit a stopped run left in "
-              + commits
+              + journals.folder()
               + ": "
               + e.getMessage()
               + "; fix or remove what the message names and run again",

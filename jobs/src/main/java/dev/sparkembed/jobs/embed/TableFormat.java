@@ -3,6 +3,8 @@ package dev.sparkembed.jobs.embed;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
 /**
  * The catalog table formats the job writes: those whose Spark writers commit atomically and MERGE.
@@ -51,7 +53,8 @@ enum TableFormat {
   /**
    * Table properties a new table gets: Iceberg merges on read and Delta marks deleted rows in
    * deletion vectors, so a MERGE writes only the rows it changes (not the files they were in);
-   * Delta records its change data feed for Vector Search.
+   * Delta records its change data feed for Vector Search, and says so either way, so that a
+   * replaced table ({@link #replace}) turns it off as well as on.
    */
   Map<String, String> createProperties(boolean vectorSearch) {
     Map<String, String> properties = new LinkedHashMap<>();
@@ -62,10 +65,26 @@ enum TableFormat {
       properties.put("write.delete.mode", "merge-on-read");
     } else {
       properties.put("delta.enableDeletionVectors", "true");
-      if (vectorSearch) {
-        properties.put("delta.enableChangeDataFeed", "true");
-      }
+      properties.put("delta.enableChangeDataFeed", Boolean.toString(vectorSearch));
     }
     return properties;
+  }
+
+  /**
+   * Replaces {@code table}, which exists, with {@code rows} (their columns included) and sets its
+   * {@code properties}, the rows in one transaction. Iceberg runs a CREATE OR REPLACE TABLE ... AS
+   * SELECT. Delta 3.3.2 fails every one on Spark 3.5.6 and later: Spark now writes the staged table
+   * of a REPLACE ... AS SELECT by truncating it, which Delta's staged table does not declare
+   * (delta-io/delta#4671, fixed in 3.3.3). So on both Spark lines a Delta table's rows and columns
+   * are overwritten in one commit, after the properties that differ (a change of --vector-search)
+   * are set in a commit of their own.
+   */
+  void replace(CatalogTable table, Dataset<Row> rows, Map<String, String> properties) {
+    if (this == ICEBERG) {
+      table.writer(rows, this, properties).createOrReplace();
+    } else {
+      table.setProperties(properties);
+      table.overwrite(rows, Map.of("overwriteSchema", "true"));
+    }
   }
 }

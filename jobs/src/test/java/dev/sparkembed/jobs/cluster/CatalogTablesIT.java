@@ -25,9 +25,10 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --output-table} on real Delta Lake and Iceberg tables (Delta by path in the session
  * catalog, Iceberg in a Hadoop catalog on a local folder), each run its own JVM as {@code
  * spark-submit} runs it: 300 unarXive paragraphs written, a run killed after its first slice and
- * resumed, then an update that changes 10 paragraphs, adds 5 and removes 5. What each commit wrote
- * is read from the table's own log (Delta's {@code _delta_log}, Iceberg's snapshot summaries), the
- * rows through {@code sparkembed export --catalog-table}.
+ * resumed, then an update that changes 10 paragraphs, adds 5 and removes 5, and an overwrite of the
+ * resumed table with the updated paragraphs. What each commit wrote is read from the table's own
+ * log (Delta's {@code _delta_log}, Iceberg's snapshot summaries), the rows through {@code
+ * sparkembed export --catalog-table}.
  */
 class CatalogTablesIT {
 
@@ -128,8 +129,8 @@ class CatalogTablesIT {
     assertEquals("15", merge.get("rows dropped"), commits::toString);
     assertEquals(2, commits.size(), commits::toString);
 
-    Map<String, float[]> updated = export(name);
-    Map<String, float[]> resumedRows = export(resumedName);
+    Map<String, float[]> updated = export(name, "updated");
+    Map<String, float[]> resumedRows = export(resumedName, "resumed");
     assertEquals(keys(update), updated.keySet());
     assertEquals(keys(corpus), resumedRows.keySet());
     float largest = 0;
@@ -146,6 +147,11 @@ class CatalogTablesIT {
     }
     assertEquals(285, compared);
     assertTrue(largest < 1e-5f, "largest difference " + largest);
+
+    // an overwrite replaces the existing table in one commit
+    embed("overwrite", List.of(), 0, update, resumedPattern, "overwrite");
+    assertEquals(2, history.of(resumedTable).size(), () -> history(history, resumedTable));
+    assertEquals(keys(update), export(resumedName, "overwritten").keySet());
   }
 
   private static String history(History history, Path table) {
@@ -208,9 +214,9 @@ class CatalogTablesIT {
   }
 
   /** The rows of a catalog table, by key, through {@code sparkembed export --catalog-table}. */
-  private Map<String, float[]> export(String name) throws Exception {
-    Path out = dir.resolve("export-" + Math.abs(name.hashCode()));
-    Path log = dir.resolve("export-" + Math.abs(name.hashCode()) + ".log");
+  private Map<String, float[]> export(String name, String label) throws Exception {
+    Path out = dir.resolve("export-" + label + "-" + Math.abs(name.hashCode()));
+    Path log = dir.resolve("export-" + label + "-" + Math.abs(name.hashCode()) + ".log");
     int code =
         LocalRun.run(
             log,
