@@ -308,7 +308,9 @@ public final class BenchCommand implements Callable<Integer> {
         engineSeconds,
         jobSeconds,
         engineLoopStages(engineStages),
-        result.times());
+        result.times(),
+        List.of(engineSeconds),
+        List.of(jobSeconds));
   }
 
   /** The engine loop's stage times, less those only a Spark task has. */

@@ -28,29 +28,6 @@ public record EngineRun(
     List<Double> engineRounds,
     List<Double> jobRounds) {
 
-  /** One round. */
-  public EngineRun(
-      String engine,
-      String dtype,
-      long tokens,
-      int partitions,
-      double engineSeconds,
-      double jobSeconds,
-      Map<String, Double> engineStages,
-      RunTimes jobStages) {
-    this(
-        engine,
-        dtype,
-        tokens,
-        partitions,
-        engineSeconds,
-        jobSeconds,
-        engineStages,
-        jobStages,
-        List.of(engineSeconds),
-        List.of(jobSeconds));
-  }
-
   /** The faster engine loop and the faster job of this run and a later round of the same spec. */
   public EngineRun best(EngineRun later) {
     if (later.tokens != tokens) {

@@ -88,30 +88,10 @@ class EmbedJobTest {
     return new EmbedJob(spark, options, new PrintStream(new ByteArrayOutputStream()), 200).run();
   }
 
-  private static Map<String, float[]> vectors(Dataset<Row> table) {
-    Map<String, float[]> out = new HashMap<>();
-    for (Row row : table.collectAsList()) {
-      List<Float> values = row.getList(row.fieldIndex("embedding"));
-      float[] v = new float[values.size()];
-      for (int i = 0; i < v.length; i++) {
-        v[i] = values.get(i);
-      }
-      out.put(row.getAs("paper_id") + "/" + row.getAs("paragraph_index"), v);
-    }
-    return out;
-  }
-
-  @Test
-  void theParquetOptionsNameTheVectorsColumnAsWritten() throws IOException {
-    Path output = dir.resolve("out");
-    EmbedResult result =
-        run(
-            CorpusSource.of(TestData.examples("paragraphs.jsonl").toString()),
-            output,
-            OutputMode.ERROR);
-    assertTrue(result.succeeded(), () -> result.models().toString());
+  /** The table's Parquet footers have the columns {@link EmbeddingTable#PARQUET_OPTIONS} name. */
+  private static void assertParquetOptionsNameItsColumns(Path table) throws IOException {
     List<Path> parts;
-    try (Stream<Path> files = Files.list(output.resolve("all-minilm-l6-v2"))) {
+    try (Stream<Path> files = Files.list(table)) {
       parts = files.filter(f -> f.toString().endsWith(".parquet")).toList();
     }
     assertFalse(parts.isEmpty());
@@ -142,6 +122,19 @@ class EmbedJobTest {
     assertTrue(vectors.stream().noneMatch(Encoding::usesDictionary), vectors.toString());
   }
 
+  private static Map<String, float[]> vectors(Dataset<Row> table) {
+    Map<String, float[]> out = new HashMap<>();
+    for (Row row : table.collectAsList()) {
+      List<Float> values = row.getList(row.fieldIndex("embedding"));
+      float[] v = new float[values.size()];
+      for (int i = 0; i < v.length; i++) {
+        v[i] = values.get(i);
+      }
+      out.put(row.getAs("paper_id") + "/" + row.getAs("paragraph_index"), v);
+    }
+    return out;
+  }
+
   @Test
   void embedsTheSampleCorpusIntoATableWithAManifest() throws IOException {
     Path output = dir.resolve("out");
@@ -152,6 +145,7 @@ class EmbedJobTest {
             OutputMode.ERROR);
     assertTrue(result.succeeded(), () -> result.models().toString());
 
+    assertParquetOptionsNameItsColumns(output.resolve("all-minilm-l6-v2"));
     Dataset<Row> table = spark.read().parquet(output.resolve("all-minilm-l6-v2").toString());
     assertEquals(32, table.count());
     assertEquals(32, table.select("paper_id", "paragraph_index").distinct().count());
