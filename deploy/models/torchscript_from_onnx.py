@@ -17,26 +17,22 @@ last only when the ONNX graph has that input) and returns the last hidden state,
 [batch, seq, hidden], in float32. Quantized graphs (the int8 -q models) are refused with
 exit status 3 and nothing written; any other failure exits 1.
 
-With --dtype bfloat16 the float32 checks above run first; then the mixed-precision module is
-traced: every Linear layer's product takes bfloat16 inputs and weights (oneDNN accumulates in
-float32 and uses AMX or AVX-512-BF16 where the CPU has them), while the embeddings, layer norms,
-biases, GELU, the two attention products, softmax, the attention mask, the residual stream and
-the output stay float32. Linear weights are saved as bfloat16. The attention products stay
-float32 because in bfloat16 they cost e5-small-v2 the fidelity bar (worst first-token cosine
-0.99900, mean-pooled 0.99968 on the check batches), and they are a small share of the work at
-paragraph lengths (2 x seq x hidden against 12 x hidden^2 multiply-adds per token). Its
-mean-pooled and first-token sentence vectors must have a cosine of at least BF16_MIN_COSINE with
-the float32 module's on every row of the check batches, or nothing is written.
+With --dtype bfloat16 the float32 checks above run first; then the mixed-precision module of
+mixed_bfloat16.py is scripted (its Linear products in bfloat16 with float32 accumulation, the
+rest in float32; Linear weights saved as bfloat16), saved, loaded back, and checked on each kernel
+path this torch can run: its mean-pooled and first-token sentence vectors must have a cosine of
+at least BF16_MIN_COSINE with the float32 module's on every row of the check batches, or nothing
+is written. The attention stays float32 because in bfloat16 its products cost e5-small-v2 that bar
+(worst first-token cosine 0.99900, mean-pooled 0.99968 on the check batches).
 
 usage: python3 torchscript_from_onnx.py --onnx MODEL.onnx --out MODEL.pt [--cache DIR]
                                         [--dtype float32|bfloat16]
 With --cache, the result is kept as DIR/<sha256 of the ONNX file>.pt (float32) or
-DIR/<sha256>-bfloat16-<sha256 of this script, 12 digits>.pt (bfloat16, so a changed recipe is
-never served from the cache) and reused when present.
+DIR/<sha256>-bfloat16-<12 digits of the SHA-256 of this script and mixed_bfloat16.py>.pt
+(bfloat16, so a changed recipe is never served from the cache) and reused when present.
 Needs only torch and onnx (Debian: python3-torch python3-onnx).
 """
 import argparse
-import copy
 import hashlib
 import io
 import math
@@ -54,10 +50,11 @@ import torch.nn.functional as F
 from onnx import numpy_helper
 from torch import nn
 
+import mixed_bfloat16
+
 TOLERANCE = 1e-4
 BF16_MIN_COSINE = 0.9999
 DTYPES = {"float32": torch.float32, "bfloat16": torch.bfloat16}
-BF16 = torch.bfloat16
 QUANTIZED_OPS = {
     "QuantizeLinear", "DequantizeLinear", "DynamicQuantizeLinear", "MatMulInteger",
     "QLinearMatMul", "ConvInteger", "QLinearConv", "MatMulIntegerToFloat", "QAttention",
@@ -329,56 +326,6 @@ class Encoder(nn.Module):
         return x
 
 
-def _frozen(tensor):
-    return nn.Parameter(tensor.detach().clone(), requires_grad=False)
-
-
-class MixedLayer(nn.Module):
-    """A Layer whose Linear products take bfloat16 inputs and weights (oneDNN accumulates in
-    float32) while biases, GELU, the attention products, softmax, the mask, the residual stream
-    and the layer norms stay float32. A bfloat16 product plus its float32 bias gives float32, so
-    each product is rounded to bfloat16 once and everything after it is float32 again."""
-
-    def __init__(self, layer):
-        super().__init__()
-        self.heads = layer.heads
-        # query, key and value are one product; the query part absorbs 1/sqrt(head_dim), so the
-        # scores need no division
-        q = 1.0 / layer.scale.item()
-        self.qkv_weight = _frozen(torch.cat(
-            [layer.query.weight * q, layer.key.weight, layer.value.weight]).to(BF16))
-        self.qkv_bias = _frozen(torch.cat([layer.query.bias * q, layer.key.bias, layer.value.bias]))
-        self.attn_out_weight, self.attn_out_bias = _mixed_linear(layer.attn_out)
-        self.inter_weight, self.inter_bias = _mixed_linear(layer.inter)
-        self.out_weight, self.out_bias = _mixed_linear(layer.out)
-        self.attn_norm = copy.deepcopy(layer.attn_norm)
-        self.out_norm = copy.deepcopy(layer.out_norm)
-
-    def split(self, x):
-        return x.reshape(x.size(0), x.size(1), self.heads, -1).transpose(1, 2)
-
-    def forward(self, x, mask_bias):
-        qkv = F.linear(x.to(BF16), self.qkv_weight) + self.qkv_bias
-        q, k, v = (self.split(t) for t in qkv.chunk(3, dim=-1))
-        scores = torch.matmul(q, k.transpose(2, 3)) + mask_bias
-        context = torch.matmul(torch.softmax(scores, dim=-1), v).transpose(1, 2).flatten(2)
-        x = self.attn_norm(
-            F.linear(context.to(BF16), self.attn_out_weight) + self.attn_out_bias + x)
-        inner = F.gelu(F.linear(x.to(BF16), self.inter_weight) + self.inter_bias).to(BF16)
-        return self.out_norm(F.linear(inner, self.out_weight) + self.out_bias + x)
-
-
-def _mixed_linear(linear):
-    return _frozen(linear.weight.to(BF16)), _frozen(linear.bias)
-
-
-def mixed_bfloat16(encoder):
-    """A copy of the float32 encoder whose layers are MixedLayers."""
-    mixed = copy.deepcopy(encoder)
-    mixed.layers = nn.ModuleList([MixedLayer(layer) for layer in encoder.layers])
-    return mixed.eval()
-
-
 # ---------------------------------------------------------------------------------------------
 # An independent op-by-op evaluator of the ONNX graph, for the check
 
@@ -567,7 +514,7 @@ def check_output(actual, dtype):
 
 SCALAR_TYPES = {torch.float16: "Half", torch.bfloat16: "BFloat16", torch.float32: "Float"}
 FLOATING = {"Half", "BFloat16", "Float", "Double"}
-BF16_TENSORS = ("qkv_weight", "attn_out_weight", "inter_weight", "out_weight")
+MIXED_LINEAR_WEIGHTS = tuple(f".{n}.weight" for n in ("qkv", "attn_out", "inter", "out"))
 
 
 def _tensor_values(traced):
@@ -594,25 +541,13 @@ def check_float32_graph(traced):
             fail(f"traced module tensor {name} is {tensor.dtype}, expected float32")
 
 
-def check_mixed_graph(traced):
-    """The mixed recipe: every Linear product takes bfloat16 operands, nothing is of a floating
-    type other than float32 and bfloat16, and exactly the Linear weights are stored as
-    bfloat16."""
-    values = _tensor_values(traced)
-    others = [v for v in values if v.type().scalarType() in FLOATING - {"Float", "BFloat16"}]
-    if others:
-        fail(f"the mixed traced graph has float16 or float64 tensors: {_describe(others)}")
-    products = [n for n in traced.inlined_graph.nodes() if n.kind() == "aten::linear"]
-    wrong = [n.output() for n in products
-             if any(isinstance(i.type(), torch._C.TensorType)
-                    and i.type().scalarType() not in (None, "BFloat16")
-                    for i in list(n.inputs())[:2])]
-    if not products or wrong:
-        fail(f"the mixed traced graph has Linear products not in bfloat16: {_describe(wrong)}")
-    for name, tensor in list(traced.named_parameters()) + list(traced.named_buffers()):
-        expected = BF16 if name.endswith(BF16_TENSORS) else torch.float32
+def check_mixed_tensors(module):
+    """Exactly the Linear weights are stored as bfloat16; every other floating tensor is float32."""
+    for name, tensor in list(module.named_parameters()) + list(module.named_buffers()):
+        linear_weight = name.endswith(MIXED_LINEAR_WEIGHTS)
+        expected = torch.bfloat16 if linear_weight else torch.float32
         if tensor.is_floating_point() and tensor.dtype != expected:
-            fail(f"traced module tensor {name} is {tensor.dtype}, expected {expected}")
+            fail(f"mixed module tensor {name} is {tensor.dtype}, expected {expected}")
 
 
 def sentence_vectors(hidden, mask):
@@ -623,16 +558,16 @@ def sentence_vectors(hidden, mask):
     return F.normalize(torch.stack([pooled, hidden[:, 0]]), dim=-1)
 
 
-def check_mixed(traced, reference, spec, batches):
-    """The mixed-precision traced module against the float32 eager one: returns the largest
-    absolute difference over real tokens and the lowest cosine of the sentence vectors."""
+def check_mixed(mixed, reference, spec, batches):
+    """The mixed-precision module against the float32 eager one: returns the largest absolute
+    difference over real tokens and the lowest cosine of the sentence vectors."""
     worst, lowest = 0.0, 1.0
     for batch in batches:
-        actual = traced(*args_for(spec, batch))
+        actual = mixed(*args_for(spec, batch))
         check_output(actual, torch.float32)
         expected = reference(*args_for(spec, batch))
         if actual.shape != expected.shape:
-            fail(f"traced module returned shape {tuple(actual.shape)}, expected {tuple(expected.shape)}")
+            fail(f"mixed module returned shape {tuple(actual.shape)}, expected {tuple(expected.shape)}")
         mask = batch["attention_mask"]
         worst = max(worst, masked_max_diff(expected, actual, mask))
         cosines = (sentence_vectors(actual, mask) * sentence_vectors(expected, mask)).sum(-1)
@@ -643,9 +578,9 @@ def check_mixed(traced, reference, spec, batches):
     return worst, lowest
 
 
-def save_traced(traced, out_path):
+def save_module(module, out_path):
     archive = io.BytesIO()  # saved from memory, so the bytes do not depend on out_path
-    torch.jit.save(traced, archive)
+    torch.jit.save(module, archive)
     with open(out_path, "wb") as f:
         f.write(archive.getvalue())
     return torch.jit.load(out_path)
@@ -673,21 +608,25 @@ def build(onnx_path, out_path, dtype=torch.float32):
         if dtype == torch.float32:
             traced = torch.jit.trace(module, args_for(spec, check_batches[0]), check_trace=False)
             check_float32_graph(traced)
-            traced_diff = check_traced(save_traced(traced, out_path), module, spec, other_shapes)
+            traced_diff = check_traced(save_module(traced, out_path), module, spec, other_shapes)
             checks = f"max |traced - eager| {traced_diff:.2e}"
         else:
             float32_done = time.perf_counter() - start
-            mixed = mixed_bfloat16(module)
-            traced = torch.jit.trace(mixed, args_for(spec, check_batches[0]), check_trace=False)
-            check_mixed_graph(traced)
-            loaded = save_traced(traced, out_path)
-            check_mixed_graph(loaded)
+            mixed = mixed_bfloat16.script(module)
+            check_mixed_tensors(mixed)
+            save_module(mixed, out_path)
             mixed_start = time.perf_counter()
-            diff, cosine = check_mixed(
-                loaded, module, spec, check_batches + other_shapes + long_rows)
-            checks = (f"float32 checks {float32_done:.1f} s; mixed bfloat16 traced vs float32 "
-                      f"eager: max abs diff {diff:.3e}, min sentence cosine {cosine:.6f} "
-                      f"({time.perf_counter() - mixed_start:.1f} s)")
+            results = []
+            for fused in kernel_paths():
+                with mixed_bfloat16.stand_in_kernels(fused):
+                    loaded = torch.jit.load(out_path)
+                check_mixed_tensors(loaded)
+                diff, cosine = check_mixed(
+                    loaded, module, spec, check_batches + other_shapes + long_rows)
+                results.append(f"{'fused' if fused else 'portable'} kernels: max abs diff "
+                               f"{diff:.3e}, min sentence cosine {cosine:.6f}")
+            checks = (f"float32 checks {float32_done:.1f} s; mixed bfloat16 scripted vs float32 "
+                      f"eager: {'; '.join(results)} ({time.perf_counter() - mixed_start:.1f} s)")
     heads = spec["layers"][0]["heads"][0]
     return (f"{os.path.basename(onnx_path)} ({str(dtype)[6:]}): {len(spec['layers'])} layers, "
             f"hidden {spec['word'].shape[1]}, {heads} heads, inputs {','.join(spec['inputs'])}; "
@@ -695,11 +634,27 @@ def build(onnx_path, out_path, dtype=torch.float32):
             f"{time.perf_counter() - start:.1f} s")
 
 
+def kernel_paths():
+    """The Linear kernels the mixed module's check can run here: both where this torch lacks
+    oneDNN's ops and stand-ins run them, else the path oneDNN takes on this CPU."""
+    if mixed_bfloat16.stands_in_for_kernels():
+        return [True, False]
+    return [bool(torch.ops.mkldnn._is_mkldnn_bf16_supported())]
+
+
 def sha256_of(path):
     digest = hashlib.sha256()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def recipe_digest():
+    """SHA-256 over the two files that make the bfloat16 module."""
+    digest = hashlib.sha256()
+    for path in (__file__, mixed_bfloat16.__file__):
+        digest.update(sha256_of(path).encode())
     return digest.hexdigest()
 
 
@@ -743,7 +698,7 @@ def main():
         print(write_atomically(args.out, lambda temp: build(args.onnx, temp, dtype)))
         return
     # float32 keeps the name it had before --dtype existed, so caches made then stay valid
-    suffix = ".pt" if args.dtype == "float32" else f"-{args.dtype}-{sha256_of(__file__)[:12]}.pt"
+    suffix = ".pt" if args.dtype == "float32" else f"-{args.dtype}-{recipe_digest()[:12]}.pt"
     cached = os.path.join(args.cache, sha256_of(args.onnx) + suffix)
     if os.path.isfile(cached):
         print(f"{os.path.basename(args.onnx)} ({args.dtype}): from cache {cached}")

@@ -18,12 +18,16 @@ import org.junit.jupiter.api.Test;
 /**
  * The bfloat16 CPU tier (deploy/models/torchscript_from_onnx.py --dtype bfloat16: bfloat16 matrix
  * products, float32 everything else) run by DJL's PyTorch engine keeps float32's vectors: cosine ≥
- * 0.9999 to the float32 ONNX Runtime model on every row of real arXiv paragraphs.
+ * 0.9999 to the float32 ONNX Runtime model on every row of real arXiv paragraphs. The udfs build
+ * runs the first test twice: as is, on the Linear kernels oneDNN chooses for this CPU, and with
+ * oneDNN held to AVX2, on the portable ones (execution bfloat16-portable-kernels).
  */
 class Bfloat16TierTest {
 
   private static final String MODEL = "all-minilm-l6-v2";
   private static final double MIN_COSINE = 0.9999;
+  private static final String KERNELS =
+      System.getProperty("sparkembed.bfloat16.kernels", "chosen for this CPU");
 
   /** Every 25th paragraph of the corpus and its 20 longest: short, typical and truncated rows. */
   private static List<String> sample() {
@@ -56,7 +60,13 @@ class Bfloat16TierTest {
       anyDifferent |= cosine < 1 - 1e-7;
     }
     assertTrue(
-        lowest >= MIN_COSINE, "lowest cosine to float32 over " + texts.size() + " rows: " + lowest);
+        lowest >= MIN_COSINE,
+        "lowest cosine to float32 over "
+            + texts.size()
+            + " rows, kernels "
+            + KERNELS
+            + ": "
+            + lowest);
     assertTrue(anyDifferent, "the products really ran in bfloat16");
     assertNotEquals(float32.fingerprint(), bfloat16.fingerprint());
   }
