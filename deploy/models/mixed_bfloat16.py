@@ -137,7 +137,9 @@ class Bf16Linear(nn.Module):
 
     @torch.jit.export
     def prepare(self):
-        self.fused = torch.ops.mkldnn._is_mkldnn_bf16_supported()
+        # oneDNN's ops are CPU ops: a module loaded onto a GPU takes the portable kernels
+        self.fused = self.weight.device.type == "cpu" and bool(
+            torch.ops.mkldnn._is_mkldnn_bf16_supported())
         if self.fused:
             self.packed = torch.ops.mkldnn._reorder_linear_weight(self.weight, None)
         else:
