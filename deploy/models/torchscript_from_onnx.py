@@ -43,6 +43,7 @@ import signal
 import sys
 import tempfile
 import time
+from typing import Optional
 
 import onnx
 import torch
@@ -296,7 +297,8 @@ class Layer(nn.Module):
 
 
 class Encoder(nn.Module):
-    """BERT encoder returning only the last hidden state."""
+    """BERT encoder returning only the last hidden state. Its forward is scriptable too, for
+    mixed_bfloat16.script, which swaps its layers."""
 
     def __init__(self, spec):
         super().__init__()
@@ -309,8 +311,10 @@ class Encoder(nn.Module):
         self.token_type = nn.Embedding.from_pretrained(token_type, freeze=True)
         self.norm = _norm_from(spec["norm"])
         self.layers = nn.ModuleList([Layer(s) for s in spec["layers"]])
+        self.lowest = float(torch.finfo(torch.float32).min)
 
-    def forward(self, input_ids, attention_mask, token_type_ids=None):
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor,
+                token_type_ids: Optional[torch.Tensor] = None) -> torch.Tensor:
         if token_type_ids is None:
             types = self.token_type.weight[0]
         else:
@@ -319,8 +323,7 @@ class Encoder(nn.Module):
         x = self.norm(self.word(input_ids) + types + positions)
         # 0 on real tokens, float32's lowest value on padding
         padding = attention_mask[:, None, None, :].logical_not()
-        mask_bias = torch.zeros_like(padding, dtype=x.dtype).masked_fill(
-            padding, torch.finfo(x.dtype).min)
+        mask_bias = torch.zeros_like(padding, dtype=x.dtype).masked_fill(padding, self.lowest)
         for layer in self.layers:
             x = layer(x, mask_bias)
         return x
