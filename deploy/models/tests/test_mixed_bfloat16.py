@@ -76,8 +76,7 @@ def test_only_linear_weights_are_bfloat16():
 def test_both_kernel_paths_keep_the_float32_vectors(fused):
     encoder = small_encoder()
     archive = saved(mixed_bfloat16.script(encoder))
-    if not mixed_bfloat16.stands_in_for_kernels() and fused != bool(
-            torch.ops.mkldnn._is_mkldnn_bf16_supported()):
+    if fused not in ts.kernel_paths():
         pytest.skip("this torch has oneDNN's own ops, and this CPU takes the other path")
     with mixed_bfloat16.stand_in_kernels(fused):
         loaded = torch.jit.load(io.BytesIO(archive))
